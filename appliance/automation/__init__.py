@@ -1,0 +1,1 @@
+"""automation: see DESIGN.md §2 (filled by later issues)."""

@@ -1,0 +1,178 @@
+"""The `cirrus` command: init, migrate, serve, worker."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+from typing import Any
+
+from appliance.app import cirrus_home, create_app
+from appliance.db import Database
+
+
+def _database(args: argparse.Namespace) -> Database:
+    app = create_app(_overrides(args))
+    db: Database = app.extensions["cirrus.db"]
+    return db
+
+
+def _overrides(args: argparse.Namespace) -> dict[str, Any]:
+    return {"DATABASE_URL": args.database_url} if getattr(args, "database_url", None) else {}
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    """Create or upgrade the schema, then ensure ROOT and the admin account exist."""
+    from appliance import schema
+    from appliance.services import bootstrap
+
+    if args.database_url is None and "CIRRUS_DATABASE_URL" not in os.environ:
+        os.makedirs(cirrus_home(), exist_ok=True)
+    db = _database(args)
+    schema.upgrade(db)
+    with db.session(write=True) as session:
+        creds = bootstrap.ensure_root(session, admin_password=args.admin_password)
+    info = {"username": creds.username, "domain": "/", "apikey": creds.api_key,
+            "secretkey": creds.secret_key}
+    if creds.password:
+        info["password"] = creds.password
+    if args.credentials_file:
+        os.makedirs(os.path.dirname(os.path.abspath(args.credentials_file)), exist_ok=True)
+        fd = os.open(args.credentials_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            json.dump(info, handle, indent=2)
+    if args.json:
+        print(json.dumps(info))
+    else:
+        state = "created" if creds.created else "already present"
+        print(f"Cirrus database ready at {db.url} (admin {state}).")
+        print("Log in with:")
+        for key, value in info.items():
+            print(f"  {key:10} {value}")
+        if not creds.password:
+            print("  (password unchanged; `cirrus init --admin-password ...` resets it)")
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from appliance import schema
+
+    db = _database(args)
+    schema.upgrade(db, args.revision)
+    print(f"schema at {args.revision} on {db.url}")
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    """Run job workers in this process until SIGTERM or SIGINT."""
+    from appliance.jobs.worker import JobWorker
+
+    db = _database(args)
+    worker = JobWorker(db, threads=args.threads, poll_interval=args.poll_interval)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    worker.start()
+    stop.wait()
+    worker.stop()
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Gunicorn API workers plus job worker processes (and the integration port if set)."""
+    from gunicorn.app.base import BaseApplication
+
+    from appliance.services import configuration
+
+    db = _database(args)
+    with db.session(write=False) as session:
+        integration_port = int(configuration.get(session, "integration.api.port"))
+    db.dispose()
+    children: list[subprocess.Popen[bytes]] = []
+    base = [sys.executable, "-m", "appliance.cli"]
+    db_args = ["--database-url", args.database_url] if args.database_url else []
+    for _ in range(args.job_workers):
+        children.append(subprocess.Popen([*base, "worker", *db_args,
+                                          "--threads", str(args.job_threads),
+                                          "--poll-interval", str(args.poll_interval)]))
+    binds = [args.bind]
+    overrides = _overrides(args)
+
+    class Server(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            self.cfg.set("bind", binds)
+            self.cfg.set("workers", args.workers)
+            self.cfg.set("threads", args.threads)
+            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("accesslog", "-" if args.access_log else None)
+            self.cfg.set("proc_name", "cirrus-api")
+
+        def load(self) -> Any:
+            return create_app(overrides)
+
+    if integration_port:
+        # Unauthenticated: only ever on loopback, in its own process so a Host header
+        # can never turn a public request into an integration one.
+        env = dict(os.environ, CIRRUS_INTEGRATION="true")
+        if args.database_url:
+            env["CIRRUS_DATABASE_URL"] = args.database_url
+        children.append(subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--workers", "1", "--threads", "4",
+             "-k", "gthread", "--bind", f"127.0.0.1:{integration_port}",
+             "appliance.wsgi:app"], env=env))
+    try:
+        Server().run()
+    finally:
+        for child in children:
+            child.terminate()
+        for child in children:
+            try:
+                child.wait(15)
+            except subprocess.TimeoutExpired:
+                child.kill()
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cirrus", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def add(name: str, func: Any, help: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help)
+        p.add_argument("--database-url", help="SQLAlchemy URL (default: CIRRUS_DATABASE_URL "
+                       "or the SQLite file under CIRRUS_HOME)")
+        p.set_defaults(func=func)
+        return p
+
+    p = add("init", cmd_init, "create/upgrade the database and bootstrap ROOT and admin")
+    p.add_argument("--admin-password", help="set the admin password (default: generated)")
+    p.add_argument("--credentials-file", help="also write the admin credentials here (0600)")
+    p.add_argument("--json", action="store_true", help="print the credentials as JSON")
+    p = add("migrate", cmd_migrate, "upgrade the database schema")
+    p.add_argument("revision", nargs="?", default="head")
+    p = add("worker", cmd_worker, "run async job workers")
+    p.add_argument("--threads", type=int, default=4)
+    p.add_argument("--poll-interval", type=float, default=0.5)
+    p = add("serve", cmd_serve, "serve the API (gunicorn) with job worker processes")
+    p.add_argument("--bind", default="0.0.0.0:8080")
+    p.add_argument("--workers", type=int, default=2, help="API worker processes")
+    p.add_argument("--threads", type=int, default=8, help="threads per API worker")
+    p.add_argument("--job-workers", type=int, default=1, help="job worker processes")
+    p.add_argument("--job-threads", type=int, default=4, help="threads per job worker")
+    p.add_argument("--poll-interval", type=float, default=0.5)
+    p.add_argument("--access-log", action="store_true")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    result: int = args.func(args)
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""drivers: see DESIGN.md §2 (filled by later issues)."""

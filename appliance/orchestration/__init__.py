@@ -1,0 +1,1 @@
+"""orchestration: see DESIGN.md §2 (filled by later issues)."""

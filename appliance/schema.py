@@ -1,0 +1,35 @@
+"""Schema upgrades through Alembic, run by `cirrus init` and `cirrus migrate`."""
+
+from __future__ import annotations
+
+import os
+
+from alembic import command
+from alembic.config import Config
+
+from appliance.db import Database
+
+MIGRATIONS = os.path.join(os.path.dirname(__file__), "migrations")
+
+
+def alembic_config(db: Database) -> Config:
+    config = Config()
+    config.set_main_option("script_location", MIGRATIONS)
+    config.set_main_option("sqlalchemy.url", db.url.replace("%", "%%"))
+    return config
+
+
+def upgrade(db: Database, revision: str = "head") -> None:
+    """Bring the database schema to `revision` (creating it on an empty database)."""
+    config = alembic_config(db)
+    with db.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+
+def revision(db: Database, message: str) -> None:
+    """Autogenerate a new migration from the models (developers only)."""
+    config = alembic_config(db)
+    with db.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.revision(config, message=message, autogenerate=True)

@@ -1,0 +1,1 @@
+"""Domain logic: plain values in, model objects out; never imports Flask."""

@@ -1,0 +1,171 @@
+"""Global configuration parameters (seed §7.5.3, §10.8.1, §11.7.2, §12): catalog and values."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from appliance.errors import ParamError
+from appliance.models import Configuration
+from appliance.models.base import utcnow
+from appliance.services.timezones import validate_timezone
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    category: str
+    default: str
+    description: str
+    type: str  # integer, float, boolean, string, timezone, time
+    minimum: float | None = None
+
+
+def _parse(param: Parameter, raw: str) -> Any:
+    kind = param.type
+    if kind == "integer":
+        value: Any = int(raw)
+    elif kind == "float":
+        value = float(raw)
+    elif kind == "boolean":
+        if raw.lower() not in ("true", "false"):
+            raise ValueError(raw)
+        return raw.lower() == "true"
+    elif kind == "timezone":
+        return validate_timezone(raw, param=param.name)
+    elif kind == "time":
+        match = re.fullmatch(r"([01]\d|2[0-3]):([0-5]\d)", raw.strip())
+        if not match:
+            raise ValueError(raw)
+        return raw.strip()
+    else:
+        return raw
+    if param.minimum is not None and value < param.minimum:
+        raise ValueError(raw)
+    return value
+
+
+_P = Parameter
+CATALOG: dict[str, Parameter] = {p.name: p for p in (
+    _P("max.template.iso.size", "Storage", "50",
+       "The maximum size for a downloaded template or ISO (in GB).", "integer", 1),
+    _P("max.volume.size.gb", "Storage", "2000", "The maximum size for a volume (in GB).",
+       "integer", 1),
+    _P("network.throttling.rate", "Network", "200",
+       "Default data transfer rate in megabits per second allowed per user.", "integer", 0),
+    _P("snapshot.max.hourly", "Snapshots", "8",
+       "Maximum hourly snapshots for a volume.", "integer", 0),
+    _P("snapshot.max.daily", "Snapshots", "8",
+       "Maximum daily snapshots for a volume.", "integer", 0),
+    _P("snapshot.max.weekly", "Snapshots", "8",
+       "Maximum weekly snapshots for a volume.", "integer", 0),
+    _P("snapshot.max.monthly", "Snapshots", "8",
+       "Maximum monthly snapshots for a volume.", "integer", 0),
+    _P("expunge.delay", "Advanced", "86400",
+       "Seconds a destroyed VM or deleted volume is kept before it is physically removed.",
+       "integer", 0),
+    _P("expunge.interval", "Advanced", "86400",
+       "Seconds between runs of the garbage collector of destroyed VMs and volumes.",
+       "integer", 1),
+    _P("usage.stats.job.exec.time", "Usage", "00:15",
+       "Time (HH:MM, 24-hour) at which usage processing starts, in usage.execution.timezone.",
+       "time"),
+    _P("usage.execution.timezone", "Usage", "Etc/UTC",
+       "Time zone of usage.stats.job.exec.time (Appendix A).", "timezone"),
+    _P("usage.stats.job.aggregation.range", "Usage", "1440",
+       "Minutes between usage processing runs; 1440 processes the previous whole day.",
+       "integer", 1),
+    _P("cpu.overprovisioning.factor", "Advanced", "1",
+       "Used for CPU overprovisioning calculation; available CPU is (actual * factor).",
+       "float", 1),
+    _P("mem.overprovisioning.factor", "Advanced", "1",
+       "Used for memory overprovisioning calculation.", "float", 1),
+    _P("storage.overprovisioning.factor", "Storage", "2",
+       "Used for storage overprovisioning calculation on NFS primary storage.", "float", 1),
+    _P("system.vm.use.local.storage", "Advanced", "false",
+       "Whether system VMs may use local storage pools.", "boolean"),
+    _P("consoleproxy.url.domain", "Advanced", "",
+       "Domain of the console proxy's wildcard SSL certificate (empty: plain IP URLs).",
+       "string"),
+    _P("consoleproxy.loadscan.interval", "Advanced", "10000",
+       "Milliseconds between console proxy load scans.", "integer", 1000),
+    _P("default.page.size", "Advanced", "500",
+       "Items per page of a list command when pagesize is not given.", "integer", 1),
+    _P("session.timeout", "Advanced", "1800",
+       "Seconds of inactivity after which a login session ends.", "integer", 60),
+    _P("integration.api.port", "Advanced", "0",
+       "Loopback port of the unauthenticated integration API (0 disables it).", "integer", 0),
+    _P("job.heartbeat.interval", "Advanced", "5",
+       "Seconds between heartbeats of a management process running jobs.", "integer", 1),
+    _P("job.dead.process.timeout", "Advanced", "30",
+       "Seconds without heartbeat after which a process's claimed jobs are taken over.",
+       "integer", 2),
+)}
+
+
+def parameter(name: str) -> Parameter:
+    param = CATALOG.get(name)
+    if param is None:
+        raise ParamError(f"Configuration parameter {name!r} does not exist")
+    return param
+
+
+def raw_value(session: Session, name: str) -> str:
+    """The effective value as stored text: the operator's value, else the default."""
+    row = session.get(Configuration, parameter(name).name)
+    return row.value if row is not None and row.value is not None else CATALOG[name].default
+
+
+def get(session: Session, name: str) -> Any:
+    """The effective value, typed."""
+    return _parse(CATALOG[name], raw_value(session, name))
+
+
+def set_value(session: Session, name: str, value: str | None) -> Parameter:
+    """Store a new value after type checking (431 names the parameter and the value)."""
+    param = parameter(name)
+    if value is None or value == "":
+        row = session.get(Configuration, name)
+        if row is not None:
+            session.delete(row)
+        return param
+    try:
+        canonical = _parse(param, value)
+    except (ValueError, ParamError):
+        bound = f" >= {param.minimum:g}" if param.minimum is not None else ""
+        raise ParamError(
+            f"Invalid value {value!r} for configuration {name}: expected {param.type}{bound}"
+        ) from None
+    text = ("true" if canonical else "false") if param.type == "boolean" else str(value).strip()
+    if param.type == "timezone":
+        text = canonical
+    row = session.get(Configuration, name)
+    if row is None:
+        session.add(Configuration(name=name, value=text, updated=utcnow()))
+    else:
+        row.value, row.updated = text, utcnow()
+    return param
+
+
+def search(name: str | None, category: str | None, keyword: str | None) -> list[Parameter]:
+    """Catalog entries matching a name substring, a category and a keyword, by name."""
+    def match(p: Parameter) -> bool:
+        return (
+            (not name or name.lower() in p.name.lower())
+            and (not category or category.lower() == p.category.lower())
+            and (not keyword or keyword.lower() in (p.name + " " + p.description).lower())
+        )
+    return sorted((p for p in CATALOG.values() if match(p)), key=lambda p: p.name)
+
+
+def values_of(session: Session, names: list[str]) -> dict[str, str]:
+    """Effective text values for many parameters in one query."""
+    rows = session.scalars(select(Configuration).where(Configuration.name.in_(names)))
+    stored = {row.name: row.value for row in rows if row.value is not None}
+    return {n: stored.get(n, CATALOG[n].default) for n in names}
+
+

@@ -1,0 +1,62 @@
+"""Who is calling and within which transaction: the one object every service receives."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+from appliance.models import Account, AccountType, Domain, User
+
+
+@dataclass
+class Caller:
+    """The authenticated user with its account and domain, loaded in the current session."""
+
+    user: User
+    account: Account
+    domain: Domain
+
+    @property
+    def is_root_admin(self) -> bool:
+        return self.account.type == AccountType.ADMIN
+
+    @property
+    def is_domain_admin(self) -> bool:
+        return self.account.type == AccountType.DOMAIN_ADMIN
+
+    @property
+    def is_admin(self) -> bool:
+        return self.account.is_admin
+
+
+@dataclass
+class CallContext:
+    """One API call or one job step: the caller, the open transaction, and where to log."""
+
+    session: Session
+    caller: Caller
+    job_id: str | None = None
+    # Per-call memo for values many rendered rows share (ROOT's default limits, say).
+    cache: dict[str, object] = field(default_factory=dict)
+    log: logging.LoggerAdapter[logging.Logger] = field(
+        default_factory=lambda: logging.LoggerAdapter(logging.getLogger("cirrus"), {})
+    )
+
+    @classmethod
+    def load(cls, session: Session, user_id: str, job_id: str | None = None) -> CallContext:
+        """Rebuild the context of `user_id` inside `session` (used by job workers)."""
+        user = session.get(User, user_id)
+        if user is None:
+            raise LookupError(f"user {user_id} no longer exists")
+        return cls.for_user(session, user, job_id)
+
+    @classmethod
+    def for_user(cls, session: Session, user: User, job_id: str | None = None) -> CallContext:
+        account = user.account
+        caller = Caller(user=user, account=account, domain=account.domain)
+        prefix = f"job-{job_id} " if job_id else ""
+        log = logging.LoggerAdapter(logging.getLogger("cirrus"), {"job": job_id})
+        log.process = lambda msg, kwargs: (f"{prefix}{msg}", kwargs)  # type: ignore[method-assign]
+        return cls(session=session, caller=caller, job_id=job_id, log=log)

@@ -1,0 +1,1 @@
+"""ui: see DESIGN.md §2 (filled by later issues)."""

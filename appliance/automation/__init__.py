@@ -1,1 +1,0 @@
-"""automation: see DESIGN.md §2 (filled by later issues)."""

@@ -1,1 +1,0 @@
-"""drivers: see DESIGN.md §2 (filled by later issues)."""

@@ -1,1 +1,0 @@
-"""orchestration: see DESIGN.md §2 (filled by later issues)."""

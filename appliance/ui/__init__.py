@@ -1,1 +1,0 @@
-"""ui: see DESIGN.md §2 (filled by later issues)."""

@@ -110,6 +110,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
             self.cfg.set("worker_class", "gthread")
             self.cfg.set("accesslog", "-" if args.access_log else None)
             self.cfg.set("proc_name", "cirrus-api")
+            # Gunicorn's control socket sits at one fixed path per user: several servers
+            # on one host would fight over it, and Cirrus does not use it.
+            if "control_socket_disable" in self.cfg.settings:
+                self.cfg.set("control_socket_disable", True)
 
         def load(self) -> Any:
             return create_app(overrides)
@@ -122,6 +126,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             env["CIRRUS_DATABASE_URL"] = args.database_url
         children.append(subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--workers", "1", "--threads", "4",
+             *(["--no-control-socket"] if _gunicorn_has_control_socket() else []),
              "-k", "gthread", "--bind", f"127.0.0.1:{integration_port}",
              "appliance.wsgi:app"], env=env))
     try:
@@ -135,6 +140,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
             except subprocess.TimeoutExpired:
                 child.kill()
     return 0
+
+
+def _gunicorn_has_control_socket() -> bool:
+    from gunicorn.config import Config
+
+    return "control_socket_disable" in Config().settings
 
 
 def build_parser() -> argparse.ArgumentParser:

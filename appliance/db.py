@@ -35,10 +35,19 @@ class Database:
 
     @contextmanager
     def session(self, *, write: bool = True) -> Iterator[Session]:
-        """A transaction: committed when the block ends normally, rolled back otherwise."""
+        """A unit of work: committed when the block ends normally, rolled back otherwise.
+
+        Code inside may `commit()` at checkpoints; the next statement starts a new
+        transaction (on SQLite a writer's lock is held only while a transaction is open).
+        """
         factory = self._writer if write else self._reader
-        with factory() as session, session.begin():
-            yield session
+        with factory() as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -87,8 +87,12 @@ def call(db: Database, spec: CommandSpec, user_id: str, raw: dict[str, Any]) -> 
     return body
 
 
-def run_job(db: Database, job_id: str) -> None:
-    """Execute a claimed job to its end: success or a failure carrying a CloudStack code."""
+def run_job(db: Database, job_id: str, process_id: str | None = None) -> None:
+    """Execute a claimed job to its end: success or a failure carrying a CloudStack code.
+
+    `process_id` is the claiming process: its result is dropped if the job was taken
+    over meanwhile (this process hung past job.dead.process.timeout).
+    """
     with db.session(write=False) as session:
         job = session.get(AsyncJob, job_id)
         assert job is not None
@@ -98,7 +102,7 @@ def run_job(db: Database, job_id: str) -> None:
     spec = lookup(cmd)
     if spec is None:
         queue.fail(db, job_id, InternalError(f"command {cmd} is no longer available"),
-                   description=cmd)
+                   description=cmd, process_id=process_id)
         return
     description = cmd
     try:
@@ -108,15 +112,19 @@ def run_job(db: Database, job_id: str) -> None:
         jlog.info("started %s", description)
         with db.session(write=True) as session:
             ctx = CallContext.load(session, user_id, job_id=job_id)
+            ctx.checkpoint()  # the job holds no lock until its own first write
             result = render_result(spec, command.run(ctx), ctx)
     except CloudError as error:
         jlog.warning("failed with %s: %s", int(error.code), error.text)
-        queue.fail(db, job_id, error, description=description)
-        return
+        outcome = queue.fail(db, job_id, error, description=description, process_id=process_id)
     except Exception as exc:
         jlog.exception("internal error")
-        queue.fail(db, job_id, InternalError(f"Internal error running {cmd}: {exc}"),
-                   description=description)
-        return
-    queue.finish(db, job_id, result=result, description=description)
-    jlog.info("succeeded")
+        outcome = queue.fail(db, job_id, InternalError(f"Internal error running {cmd}: {exc}"),
+                             description=description, process_id=process_id)
+    else:
+        outcome = queue.finish(db, job_id, result=result, description=description,
+                               process_id=process_id)
+        if outcome:
+            jlog.info("succeeded")
+    if not outcome:
+        jlog.warning("result discarded: the job was taken over by another process")

@@ -42,10 +42,14 @@ def claim(db: Database, process_id: str) -> str | None:
     The conditional UPDATE is the claim: exactly one process sees rowcount 1, on SQLite
     and MariaDB alike; SKIP LOCKED on MariaDB keeps concurrent claimers off each other.
     """
+    stmt = (select(AsyncJob.id)
+            .where(AsyncJob.status == JobStatus.PENDING, AsyncJob.claimed_by.is_(None))
+            .order_by(AsyncJob.created).limit(1))
+    # Idle pollers only read: on SQLite a write transaction would take the database lock.
+    with db.session(write=False) as session:
+        if session.scalar(stmt) is None:
+            return None
     with db.session(write=True) as session:
-        stmt = (select(AsyncJob.id)
-                .where(AsyncJob.status == JobStatus.PENDING, AsyncJob.claimed_by.is_(None))
-                .order_by(AsyncJob.created).limit(1))
         if not db.is_sqlite:
             stmt = stmt.with_for_update(skip_locked=True)
         job_id = session.scalar(stmt)
@@ -82,32 +86,47 @@ def mark_started(db: Database, job_id: str, description: str) -> None:
                          f"Starting job for {description}")
 
 
-def finish(db: Database, job_id: str, *, result: dict[str, Any], description: str) -> None:
-    """Record success; called in its own transaction after the work committed."""
+def _still_ours(job: AsyncJob | None, process_id: str | None) -> bool:
+    """False when the job already ended or was taken over while this process hung."""
+    if job is None or job.status != JobStatus.PENDING:
+        return False
+    return process_id is None or job.claimed_by == process_id
+
+
+def finish(db: Database, job_id: str, *, result: dict[str, Any], description: str,
+           process_id: str | None = None) -> bool:
+    """Record success (in its own transaction, after the work committed); False when the
+    job was meanwhile taken over by another process and this result is discarded."""
     with db.session(write=True) as session:
         job = session.get(AsyncJob, job_id)
+        if not _still_ours(job, process_id):
+            return False
         assert job is not None
         job.status, job.result_code = JobStatus.SUCCEEDED, 0
         job.result, job.completed, job.proc_status = json.dumps(result), utcnow(), 0
         _lifecycle_event(session, job, events.State.COMPLETED, events.Level.INFO,
                          f"Successfully completed {description}")
+        return True
 
 
-def fail(db: Database, job_id: str, error: CloudError, *, description: str) -> None:
+def fail(db: Database, job_id: str, error: CloudError, *, description: str,
+         process_id: str | None = None) -> bool:
     """Record failure with the error's CloudStack code; the work itself was rolled back."""
     with db.session(write=True) as session:
-        fail_in(session, job_id, error, description=description)
+        return fail_in(session, job_id, error, description=description, process_id=process_id)
 
 
-def fail_in(session: Any, job_id: str, error: CloudError, *, description: str) -> None:
+def fail_in(session: Any, job_id: str, error: CloudError, *, description: str,
+            process_id: str | None = None) -> bool:
     job = session.get(AsyncJob, job_id)
-    if job is None or job.status != JobStatus.PENDING:
-        return
+    if not _still_ours(job, process_id):
+        return False
     job.status, job.result_code = JobStatus.FAILED, int(error.code)
     job.result = json.dumps({"errorcode": int(error.code), "errortext": error.text})
     job.completed = utcnow()
     _lifecycle_event(session, job, events.State.COMPLETED, events.Level.ERROR,
                      f"Error while {description}: {error.text}")
+    return True
 
 
 def get_visible(ctx: CallContext, job_id: str) -> AsyncJob:

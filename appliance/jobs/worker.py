@@ -91,7 +91,7 @@ class JobWorker:
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
 
-    def start(self) -> None:
+    def _register(self) -> None:
         now = utcnow()
         with self.db.session(write=True) as session:
             proc = ManagementProcess(hostname=socket.gethostname(), pid=os.getpid(),
@@ -99,6 +99,9 @@ class JobWorker:
             session.add(proc)
             session.flush()
             self.process_id = proc.id
+
+    def start(self) -> None:
+        self._register()
         handled = take_over_dead(self.db, self_id=self.process_id)
         if handled:
             log.info("took over %d job(s) of dead processes", handled)
@@ -117,9 +120,15 @@ class JobWorker:
             try:
                 with self.db.session(write=True) as session:
                     interval = int(configuration.get(session, "job.heartbeat.interval"))
-                    session.execute(update(ManagementProcess)
-                                    .where(ManagementProcess.id == self.process_id)
-                                    .values(heartbeat=utcnow()))
+                    beat = session.execute(update(ManagementProcess)
+                                           .where(ManagementProcess.id == self.process_id)
+                                           .values(heartbeat=utcnow()))
+                if beat.rowcount == 0:  # type: ignore[attr-defined]
+                    # Peers declared this process dead (it hung): its claimed jobs are
+                    # theirs now; carry on under a new identity.
+                    log.error("process %s was taken over while unresponsive; re-registering",
+                              self.process_id)
+                    self._register()
                 take_over_dead(self.db, self_id=self.process_id)
             except Exception:
                 log.exception("heartbeat failed")
@@ -138,7 +147,7 @@ class JobWorker:
                 self._stop.wait(self.poll_interval)
                 continue
             try:
-                run_job(self.db, job_id)
+                run_job(self.db, job_id, self.process_id)
             except Exception:
                 log.exception("job-%s crashed its worker thread", job_id)
 

@@ -44,6 +44,14 @@ class CallContext:
         default_factory=lambda: logging.LoggerAdapter(logging.getLogger("cirrus"), {})
     )
 
+    def checkpoint(self) -> None:
+        """Commit what is done so far and release the transaction's locks.
+
+        Jobs call this after recording a transitional state and before long host-side
+        work, so no lock is held while a host is being configured.
+        """
+        self.session.commit()
+
     @classmethod
     def load(cls, session: Session, user_id: str, job_id: str | None = None) -> CallContext:
         """Rebuild the context of `user_id` inside `session` (used by job workers)."""

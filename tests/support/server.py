@@ -44,8 +44,12 @@ class Server:
         with open(self.log_path, errors="replace") as handle:
             return handle.read()
 
+    def signal_group(self, sig: int) -> None:
+        """Send `sig` to the whole process group (the server and all its children)."""
+        os.killpg(self.process.pid, sig)
+
     def kill(self, sig: int = signal.SIGKILL) -> None:
-        """Signal the whole process group (the server and all its children)."""
+        """End the whole process group with `sig` and wait for the server to exit."""
         if self.process.poll() is None:
             os.killpg(self.process.pid, sig)
             try:

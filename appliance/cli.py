@@ -142,6 +142,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_apidocs(args: argparse.Namespace) -> int:
+    """Write the API reference generated from the command declarations."""
+    from appliance.api import docs, registry
+
+    registry.load_commands()
+    text = docs.markdown()
+    if args.output:
+        with open(args.output, "w") as handle:
+            handle.write(text)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def _gunicorn_has_control_socket() -> bool:
     from gunicorn.config import Config
 
@@ -176,6 +190,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--job-threads", type=int, default=4, help="threads per job worker")
     p.add_argument("--poll-interval", type=float, default=0.5)
     p.add_argument("--access-log", action="store_true")
+    p = sub.add_parser("apidocs", help="print the API reference (Markdown) from the declarations")
+    p.add_argument("--output", help="write to this file instead of stdout")
+    p.set_defaults(func=cmd_apidocs)
     return parser
 
 

@@ -10,6 +10,7 @@ from appliance.api.registry import Command, CommandSpec, lookup
 from appliance.db import Database
 from appliance.errors import CloudError, InternalError, UnsupportedCommand
 from appliance.jobs import queue
+from appliance.logs import JobLog
 from appliance.models import AsyncJob, User
 from appliance.services import events
 from appliance.services.context import CallContext
@@ -97,8 +98,7 @@ def run_job(db: Database, job_id: str, process_id: str | None = None) -> None:
         job = session.get(AsyncJob, job_id)
         assert job is not None
         cmd, params, user_id = job.cmd, json.loads(job.params), job.user_id
-    jlog = logging.LoggerAdapter(log, {})
-    jlog.process = lambda msg, kw: (f"job-{job_id} {msg}", kw)  # type: ignore[method-assign]
+    jlog = JobLog(log, job_id)
     spec = lookup(cmd)
     if spec is None:
         queue.fail(db, job_id, InternalError(f"command {cmd} is no longer available"),

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
+from appliance.logs import JobLog
 from appliance.models import Account, AccountType, Domain, User
 
 
@@ -41,7 +42,7 @@ class CallContext:
     # Per-call memo for values many rendered rows share (ROOT's default limits, say).
     cache: dict[str, object] = field(default_factory=dict)
     log: logging.LoggerAdapter[logging.Logger] = field(
-        default_factory=lambda: logging.LoggerAdapter(logging.getLogger("cirrus"), {})
+        default_factory=lambda: JobLog(logging.getLogger("cirrus"), None)
     )
 
     def checkpoint(self) -> None:
@@ -64,7 +65,5 @@ class CallContext:
     def for_user(cls, session: Session, user: User, job_id: str | None = None) -> CallContext:
         account = user.account
         caller = Caller(user=user, account=account, domain=account.domain)
-        prefix = f"job-{job_id} " if job_id else ""
-        log = logging.LoggerAdapter(logging.getLogger("cirrus"), {"job": job_id})
-        log.process = lambda msg, kwargs: (f"{prefix}{msg}", kwargs)  # type: ignore[method-assign]
-        return cls(session=session, caller=caller, job_id=job_id, log=log)
+        return cls(session=session, caller=caller, job_id=job_id,
+                   log=JobLog(logging.getLogger("cirrus"), job_id))

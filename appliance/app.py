@@ -37,6 +37,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         level=app.config["LOG_LEVEL"],
         format="%(asctime)s %(levelname)s %(name)s [%(process)d] %(message)s",
     )
+    # Alembic narrates every plugin at INFO; only its problems belong in our log.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     modules = app.config["COMMAND_MODULES"]
     if isinstance(modules, str):
         modules = [m for m in modules.split(",") if m]

@@ -25,6 +25,22 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
     return {"DATABASE_URL": args.database_url} if getattr(args, "database_url", None) else {}
 
 
+def _schema_ready(db: Database) -> bool:
+    """Say why the database cannot be served yet, if it cannot."""
+    from sqlalchemy.exc import OperationalError
+
+    from appliance import schema
+
+    try:
+        if not schema.pending(db):
+            return True
+        problem = "is not initialized or not up to date"
+    except OperationalError as exc:
+        problem = f"cannot be opened ({exc.orig})"
+    print(f"The database at {db.url} {problem}: run `cirrus init` first.", file=sys.stderr)
+    return False
+
+
 def cmd_init(args: argparse.Namespace) -> int:
     """Create or upgrade the schema, then ensure ROOT and the admin account exist."""
     from appliance import schema
@@ -72,6 +88,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from appliance.jobs.worker import JobWorker
 
     db = _database(args)
+    if not _schema_ready(db):
+        return 2
     worker = JobWorker(db, threads=args.threads, poll_interval=args.poll_interval)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -89,6 +107,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from appliance.services import configuration
 
     db = _database(args)
+    if not _schema_ready(db):
+        return 2
     with db.session(write=False) as session:
         integration_port = int(configuration.get(session, "integration.api.port"))
     db.dispose()

@@ -27,6 +27,17 @@ def upgrade(db: Database, revision: str = "head") -> None:
         command.upgrade(config, revision)
 
 
+def pending(db: Database) -> bool:
+    """True when the database lacks migrations that this code needs."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    heads = set(ScriptDirectory.from_config(alembic_config(db)).get_heads())
+    with db.engine.connect() as connection:
+        current = set(MigrationContext.configure(connection).get_current_heads())
+    return current != heads
+
+
 def revision(db: Database, message: str) -> None:
     """Autogenerate a new migration from the models (developers only)."""
     config = alembic_config(db)

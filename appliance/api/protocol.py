@@ -51,9 +51,11 @@ _VARIANTS = (
 def canonical_strings(params: dict[str, str]) -> set[str]:
     """Every canonical request string a real client could have signed for `params`."""
     items = [(k, v) for k, v in params.items() if k.lower() != "signature"]
+    by_lower = sorted(items, key=lambda kv: kv[0].lower())
+    by_case = sorted(items)
     out = set()
     for lower_sort, encode in _VARIANTS:
-        ordered = sorted(items, key=(lambda kv: kv[0].lower()) if lower_sort else (lambda kv: kv[0]))
+        ordered = by_lower if lower_sort else by_case
         out.add("&".join(f"{k}={encode(v)}" for k, v in ordered).lower())
     return out
 
@@ -126,7 +128,7 @@ def render(payload: dict[str, Any], fmt: str) -> tuple[str, str]:
 
 def _xml_value(value: Any) -> str:
     if isinstance(value, dict):
-        parts = []
+        parts: list[str] = []
         for key, item in value.items():
             if item is None:
                 continue

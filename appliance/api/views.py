@@ -59,8 +59,7 @@ def client_api() -> Response:
             spec = dispatch.find(command, user)
         if spec.post_only and request.method != "POST":
             raise MethodNotAllowed(f"{spec.name} is only accepted with POST")
-        params.update(collect_maps(params))
-        body = dispatch.call(_db(), spec, user_id, params)
+        body = dispatch.call(_db(), spec, user_id, {**params, **collect_maps(params)})
         if touch_key:
             with _db().session(write=True) as session:
                 sessions.touch(session, touch_key)
@@ -69,8 +68,9 @@ def client_api() -> Response:
         return _reply(command, protocol.error_body(error), fmt, int(error.code))
     except Exception:
         log.exception("internal error in %s", command)
-        error = InternalError(f"Internal error executing command {command}; see the server log")
-        return _reply(command, protocol.error_body(error), fmt, int(error.code))
+        internal = InternalError(f"Internal error executing command {command}; "
+                                 "see the server log")
+        return _reply(command, protocol.error_body(internal), fmt, int(internal.code))
 
 
 def _authenticate(original: dict[str, str], params: dict[str, str]) -> tuple[str, str | None]:

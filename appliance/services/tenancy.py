@@ -18,7 +18,7 @@ from appliance.services.context import CallContext
 T = TypeVar("T")
 
 
-def subtree_ids(path: str) -> Select[tuple[str]]:
+def subtree_ids(path: str) -> Select[Any]:
     """Ids of the domain at `path` and all its descendants."""
     return select(Domain.id).where(Domain.path.startswith(path))
 
@@ -87,8 +87,8 @@ def scope(
     stmt: Select[Any],
     ctx: CallContext,
     *,
-    account_col: InstrumentedAttribute[str],
-    domain_col: InstrumentedAttribute[str],
+    account_col: InstrumentedAttribute[str] | InstrumentedAttribute[str | None],
+    domain_col: InstrumentedAttribute[str] | InstrumentedAttribute[str | None],
     account: str | None = None,
     domainid: str | None = None,
     isrecursive: bool = False,

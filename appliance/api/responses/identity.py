@@ -91,14 +91,14 @@ def _limit_fields(account: Account, ctx: CallContext) -> dict[str, Any]:
         ctx.cache["root_limits"] = dict(session.execute(
             select(ResourceLimit.resource_type, ResourceLimit.max).where(
                 ResourceLimit.owner_kind == limits.DOMAIN, ResourceLimit.owner_id == root_id)
-        ).tuples().all())
+        ).all())
     defaults: dict[int, int] = ctx.cache["root_limits"]  # type: ignore[assignment]
     own = dict(session.execute(select(ResourceLimit.resource_type, ResourceLimit.max).where(
         ResourceLimit.owner_kind == limits.ACCOUNT, ResourceLimit.owner_id == account.id)
-    ).tuples().all())
+    ).all())
     used = dict(session.execute(select(ResourceCount.resource_type, ResourceCount.count).where(
         ResourceCount.owner_kind == limits.ACCOUNT, ResourceCount.owner_id == account.id)
-    ).tuples().all())
+    ).all())
     out: dict[str, Any] = {}
     for rtype, prefix in _ACCOUNT_FIELD.items():
         if account.type == AccountType.ADMIN:

@@ -13,6 +13,8 @@ from tests.support import mariadb, server
 from tests.support.cloud import Cloud
 
 BACKENDS = ("sqlite", "mariadb")
+# Test-only commands (tests/support/slow_commands.py) that exercise the job machinery.
+TEST_COMMANDS = {"CIRRUS_COMMAND_MODULES": "tests.support.slow_commands"}
 
 
 @pytest.fixture(scope="session")
@@ -40,6 +42,6 @@ def cloud(database_url: str) -> Iterator[Cloud]:
     """A live `cirrus serve` on loopback with an initialized database."""
     home = tempfile.mkdtemp(prefix="cirrus-home-")
     creds = server.init(database_url, home)
-    srv = server.start(database_url, home=home)
+    srv = server.start(database_url, home=home, env=TEST_COMMANDS)
     yield Cloud(srv, creds["apikey"], creds["secretkey"], creds["password"])
     srv.stop()

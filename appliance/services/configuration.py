@@ -132,6 +132,7 @@ def set_value(session: Session, name: str, value: str | None) -> Parameter:
         row = session.get(Configuration, name)
         if row is not None:
             session.delete(row)
+            session.flush()
         return param
     try:
         canonical = _parse(param, value)

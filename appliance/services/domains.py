@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from appliance.errors import ParamError, PermissionDenied, ResourceInUse
 from appliance.models import Account, Domain
@@ -104,7 +105,14 @@ def delete(ctx: CallContext, domain_id: str, *, cleanup: bool) -> None:
         ctx.log.info("removing domain %s", node.display_path)
         limits.forget_domain(ctx.session, node)
         ctx.session.delete(node)
-        ctx.session.flush()
+        try:
+            ctx.session.flush()
+        except IntegrityError:
+            # An account or subdomain was added under it after the checks above.
+            raise ResourceInUse(
+                f"Domain {node.display_path} gained accounts or subdomains while being "
+                "deleted; try again"
+            ) from None
 
 
 def list_domains(

@@ -1,4 +1,4 @@
-"""Test-only async commands that hold a job for a while, loaded through
+"""Test-only async commands (holding a job, failing inside one), loaded through
 CIRRUS_COMMAND_MODULES so tests can kill a process while it runs a job."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from appliance.api.params import INTEGER, STRING, param
 from appliance.api.registry import ROOT_ADMIN, Command, api_command
+from appliance.errors import ResourceInUse
 from appliance.services.context import CallContext
 
 
@@ -41,3 +42,17 @@ class ResumableJob(Command):
             handle.write(f"{os.getpid()}\n")
         if not resumed:
             time.sleep(self.seconds)
+
+
+@api_command("testFailingJob", is_async=True, roles=ROOT_ADMIN, instance_type="Domain")
+@dataclass(frozen=True)
+class FailingJob(Command):
+    """Accepted, then fails inside the job with a ResourceInUse (536) naming `what`"""
+
+    what: str = param(STRING, required=True, doc="text of the failure")
+
+    def accept(self, ctx: CallContext) -> str | None:
+        return ctx.caller.domain.id
+
+    def run(self, ctx: CallContext) -> None:
+        raise ResourceInUse(f"{self.what} is in use")

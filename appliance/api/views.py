@@ -6,11 +6,12 @@ import logging
 from typing import Any
 
 from flask import Blueprint, Response, current_app, request
+from sqlalchemy.orm import Session
 
 from appliance.api import dispatch, protocol
 from appliance.api.commands.sessions import login_body
 from appliance.api.params import collect_maps
-from appliance.api.registry import lookup
+from appliance.api.registry import CommandSpec, lookup
 from appliance.db import Database
 from appliance.errors import (
     CloudError,
@@ -52,11 +53,7 @@ def client_api() -> Response:
             return _login(params, fmt)
         if command.lower() == "logout":
             return _logout(params, fmt)
-        user_id, touch_key = _authenticate(original, params)
-        with _db().session(write=False) as session:
-            user = session.get(User, user_id)
-            assert user is not None
-            spec = dispatch.find(command, user)
+        user_id, spec, touch_key = _authenticate(command, original, params)
         if spec.post_only and request.method != "POST":
             raise MethodNotAllowed(f"{spec.name} is only accepted with POST")
         body = dispatch.call(_db(), spec, user_id, {**params, **collect_maps(params)})
@@ -73,28 +70,36 @@ def client_api() -> Response:
         return _reply(command, protocol.error_body(internal), fmt, int(internal.code))
 
 
-def _authenticate(original: dict[str, str], params: dict[str, str]) -> tuple[str, str | None]:
-    """The calling user's id by integration port, signature, or session; 401 otherwise.
+def _authenticate(command: str, original: dict[str, str], params: dict[str, str]
+                  ) -> tuple[str, CommandSpec, str | None]:
+    """Who calls (integration port, signature or session; 401 otherwise) and the command's
+    declaration if that caller's role may use it (432 otherwise).
 
-    Returns the user id and, for a session whose idle clock is due, its key to touch.
+    Returns the user id, the declaration and, for a session whose idle clock is due, the
+    session key to touch.
     """
-    db = _db()
-    with db.session(write=False) as session:
-        if current_app.config.get("INTEGRATION"):
-            return bootstrap.default_admin(session).id, None
-        if "signature" in params or "apikey" in params:
-            api_key, signature = params.get("apikey"), params.get("signature")
-            if not api_key or not signature:
-                raise Unauthorized("unable to verify user credentials and/or request signature")
-            protocol.check_expiry(params)
-            user = sessions.user_for_api_key(session, api_key)
-            assert user.secret_key is not None
-            if not protocol.verify_signature(original, signature, user.secret_key):
-                raise Unauthorized("unable to verify user credentials and/or request signature")
-            return user.id, None
-        key = params.get("sessionkey") or request.cookies.get(KEY_COOKIE)
-        user, due = sessions.resume(session, request.cookies.get(SESSION_COOKIE), key)
-        return user.id, (key if due else None)
+    with _db().session(write=False) as session:
+        user, touch_key = _caller(session, original, params)
+        return user.id, dispatch.find(command, user), touch_key
+
+
+def _caller(session: Session, original: dict[str, str], params: dict[str, str]
+            ) -> tuple[User, str | None]:
+    if current_app.config.get("INTEGRATION"):
+        return bootstrap.default_admin(session), None
+    if "signature" in params or "apikey" in params:
+        api_key, signature = params.get("apikey"), params.get("signature")
+        if not api_key or not signature:
+            raise Unauthorized("unable to verify user credentials and/or request signature")
+        protocol.check_expiry(params)
+        user = sessions.user_for_api_key(session, api_key)
+        assert user.secret_key is not None
+        if not protocol.verify_signature(original, signature, user.secret_key):
+            raise Unauthorized("unable to verify user credentials and/or request signature")
+        return user, None
+    key = params.get("sessionkey") or request.cookies.get(KEY_COOKIE)
+    user, due = sessions.resume(session, request.cookies.get(SESSION_COOKIE), key)
+    return user, (key if due else None)
 
 
 def _login(params: dict[str, str], fmt: str) -> Response:

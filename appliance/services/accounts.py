@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from appliance.errors import ParamError, PermissionDenied
-from appliance.models import Account, AccountType, Domain, LoginSession, User
+from appliance.models import Account, AccountType, Domain, LoginSession
 from appliance.models.identity import AccountState
 from appliance.services import limits, tenancy, users
 from appliance.services.context import CallContext
@@ -142,7 +142,3 @@ def list_accounts(
         stmt = stmt.where(Account.state == state.lower())
     stmt = keyword_filter(stmt, keyword, Account.name)
     return paginate(ctx.session, stmt, page, pagesize)
-
-
-def users_of(account: Account) -> list[User]:
-    return list(account.users)

@@ -6,7 +6,6 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from appliance.errors import ParamError
@@ -161,12 +160,3 @@ def search(name: str | None, category: str | None, keyword: str | None) -> list[
             and (not keyword or keyword.lower() in (p.name + " " + p.description).lower())
         )
     return sorted((p for p in CATALOG.values() if match(p)), key=lambda p: p.name)
-
-
-def values_of(session: Session, names: list[str]) -> dict[str, str]:
-    """Effective text values for many parameters in one query."""
-    rows = session.scalars(select(Configuration).where(Configuration.name.in_(names)))
-    stored = {row.name: row.value for row in rows if row.value is not None}
-    return {n: stored.get(n, CATALOG[n].default) for n in names}
-
-

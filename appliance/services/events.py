@@ -109,14 +109,6 @@ def record(
     return event
 
 
-def record_for(ctx: CallContext, type: str, description: str, **kwargs: object) -> Event:
-    """Append an event owned by the caller."""
-    return record(
-        ctx.session, type=type, description=description, user=ctx.caller.user,
-        account=ctx.caller.account, job_id=ctx.job_id, **kwargs,  # type: ignore[arg-type]
-    )
-
-
 def list_events(
     ctx: CallContext, *, event_id: str | None, type: str | None, level: str | None,
     start: date | datetime | None, end: date | datetime | None, owner: dict[str, object],

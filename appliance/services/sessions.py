@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from appliance.errors import Unauthorized
-from appliance.models import Account, Domain, LoginSession, User
+from appliance.models import Domain, LoginSession, User
 from appliance.models.base import utcnow
 from appliance.models.identity import AccountState, UserState
 from appliance.services import configuration, passwords
@@ -99,7 +99,3 @@ def user_for_api_key(session: Session, api_key: str) -> User:
     if user is None or user.secret_key is None or not _usable(user):
         raise Unauthorized("unable to verify user credentials and/or request signature")
     return user
-
-
-def account_of(user: User) -> Account:
-    return user.account

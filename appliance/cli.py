@@ -37,7 +37,7 @@ def _schema_ready(db: Database) -> bool:
         problem = "is not initialized or not up to date"
     except OperationalError as exc:
         problem = f"cannot be opened ({exc.orig})"
-    print(f"The database at {db.url} {problem}: run `cirrus init` first.", file=sys.stderr)
+    print(f"The database at {db.safe_url} {problem}: run `cirrus init` first.", file=sys.stderr)
     return False
 
 
@@ -65,7 +65,7 @@ def cmd_init(args: argparse.Namespace) -> int:
         print(json.dumps(info))
     else:
         state = "created" if creds.created else "already present"
-        print(f"Cirrus database ready at {db.url} (admin {state}).")
+        print(f"Cirrus database ready at {db.safe_url} (admin {state}).")
         print("Log in with:")
         for key, value in info.items():
             print(f"  {key:10} {value}")
@@ -79,7 +79,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
     db = _database(args)
     schema.upgrade(db, args.revision)
-    print(f"schema at {args.revision} on {db.url}")
+    print(f"schema at {args.revision} on {db.safe_url}")
     return 0
 
 

@@ -66,7 +66,7 @@ def call(db: Database, spec: CommandSpec, user_id: str, raw: dict[str, Any]) -> 
     command = spec.parse(raw)
     try:
         with db.session(write=spec.writes) as session:
-            ctx = CallContext.load(session, user_id)
+            ctx = CallContext.load(session, user_id, db=db)
             if spec.is_async:
                 instance_id = command.accept(ctx)
                 job = queue.submit(
@@ -111,7 +111,7 @@ def run_job(db: Database, job_id: str, process_id: str | None = None) -> None:
         queue.mark_started(db, job_id, description)
         jlog.info("started %s", description)
         with db.session(write=True) as session:
-            ctx = CallContext.load(session, user_id, job_id=job_id)
+            ctx = CallContext.load(session, user_id, job_id=job_id, db=db)
             ctx.checkpoint()  # the job holds no lock until its own first write
             result = render_result(spec, command.run(ctx), ctx)
     except CloudError as error:

@@ -1,29 +1,49 @@
 """SQLAlchemy models, one module per area; importing this package registers all tables."""
 
 from appliance.models.base import Base
+from appliance.models.catalog import (
+    DiskOffering,
+    DownloadStatus,
+    NetworkOffering,
+    OsCategory,
+    OsType,
+    ResourceTag,
+    ServiceOffering,
+    Template,
+    TemplatePermission,
+    TemplateZone,
+)
+from appliance.models.compute import VirtualMachine, VmState
 from appliance.models.identity import Account, AccountType, Domain, LoginSession, User
+from appliance.models.infra import (
+    Cluster,
+    Host,
+    ImageStore,
+    Pod,
+    PublicIpAddress,
+    StoragePool,
+    VlanIpRange,
+    Zone,
+)
 from appliance.models.ops import (
     AsyncJob,
     Configuration,
     Event,
+    IdSequence,
     JobStatus,
     ManagementProcess,
     ResourceCount,
     ResourceLimit,
 )
+from appliance.models.simulator import SimulatorFault, SimulatorVm
+from appliance.models.storage import Volume, VolumeState, VolumeType
 
 __all__ = [
-    "Account",
-    "AccountType",
-    "AsyncJob",
-    "Base",
-    "Configuration",
-    "Domain",
-    "Event",
-    "JobStatus",
-    "LoginSession",
-    "ManagementProcess",
-    "ResourceCount",
-    "ResourceLimit",
-    "User",
+    "Account", "AccountType", "AsyncJob", "Base", "Cluster", "Configuration", "DiskOffering",
+    "Domain", "DownloadStatus", "Event", "Host", "IdSequence", "ImageStore", "JobStatus",
+    "LoginSession", "ManagementProcess", "NetworkOffering", "OsCategory", "OsType", "Pod",
+    "PublicIpAddress", "ResourceCount", "ResourceLimit", "ResourceTag", "ServiceOffering",
+    "SimulatorFault", "SimulatorVm", "StoragePool", "Template", "TemplatePermission",
+    "TemplateZone", "User", "VirtualMachine", "VlanIpRange", "VmState", "Volume", "VolumeState",
+    "VolumeType", "Zone",
 ]

@@ -65,6 +65,8 @@ class Account(Base):
 
     id: Mapped[UuidPk]
     name: Mapped[str] = mapped_column(String(255))
+    # Small integer shown in instance names (i-<number>-<vm number>-VM).
+    number: Mapped[int | None] = mapped_column(Integer, unique=True)
     type: Mapped[AccountType] = mapped_column(Integer)
     domain_id: Mapped[str] = mapped_column(ForeignKey("domain.id"), index=True)
     state: Mapped[AccountState] = mapped_column(String(16), default=AccountState.ENABLED)

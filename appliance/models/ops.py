@@ -112,3 +112,12 @@ class ResourceCount(Base):
     owner_id: Mapped[str] = mapped_column(String(36), index=True)
     resource_type: Mapped[int] = mapped_column(Integer)
     count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class IdSequence(Base):
+    """Counters for the small integers CloudStack shows in names (i-<acct>-<vm>-VM)."""
+
+    __tablename__ = "id_sequence"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    next_value: Mapped[int] = mapped_column(Integer, default=1)

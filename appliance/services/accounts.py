@@ -7,7 +7,7 @@ from sqlalchemy import select
 from appliance.errors import ParamError, PermissionDenied
 from appliance.models import Account, AccountType, Domain, LoginSession
 from appliance.models.identity import AccountState
-from appliance.services import limits, tenancy, users
+from appliance.services import limits, sequences, tenancy, users
 from appliance.services.context import CallContext
 from appliance.services.paging import Page, keyword_filter, paginate
 
@@ -58,7 +58,8 @@ def create(
                                                    Account.name == name)):
         raise ParamError(f"The specified account: {name} already exists in domain "
                          f"{domain.display_path}")
-    account = Account(name=name, type=kind, domain=domain, network_domain=network_domain)
+    account = Account(name=name, type=kind, domain=domain, network_domain=network_domain,
+                      number=sequences.next_value(ctx.session, "account"))
     ctx.session.add(account)
     ctx.session.flush()
     limits.create_counters(ctx.session, limits.ACCOUNT, account.id)

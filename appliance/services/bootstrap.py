@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from appliance.models import Account, AccountType, Domain, User
-from appliance.services import limits, passwords
+from appliance.services import limits, passwords, sequences
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,8 @@ def ensure_root(session: Session, *, admin_password: str | None = None) -> Admin
             admin.api_key, admin.secret_key = passwords.new_api_key(), passwords.new_api_key()
         assert admin.api_key is not None and admin.secret_key is not None
         return AdminCredentials("admin", password, admin.api_key, admin.secret_key, False)
-    account = Account(name="admin", type=AccountType.ADMIN, domain=root, is_default=True)
+    account = Account(name="admin", type=AccountType.ADMIN, domain=root, is_default=True,
+                      number=sequences.next_value(session, "account"))
     session.add(account)
     session.flush()
     limits.create_counters(session, limits.ACCOUNT, account.id)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
+from appliance.db import Database
 from appliance.logs import JobLog
 from appliance.models import Account, AccountType, Domain, User
 
@@ -39,6 +40,9 @@ class CallContext:
     session: Session
     caller: Caller
     job_id: str | None = None
+    # The database, for work that needs transactions of its own (progress other callers
+    # must see while this one runs, the simulator's external state).
+    db: Database | None = None
     # Per-call memo for values many rendered rows share (ROOT's default limits, say).
     cache: dict[str, object] = field(default_factory=dict)
     log: logging.LoggerAdapter[logging.Logger] = field(
@@ -54,16 +58,25 @@ class CallContext:
         self.session.commit()
 
     @classmethod
-    def load(cls, session: Session, user_id: str, job_id: str | None = None) -> CallContext:
+    def load(cls, session: Session, user_id: str, job_id: str | None = None,
+             db: Database | None = None) -> CallContext:
         """Rebuild the context of `user_id` inside `session` (used by job workers)."""
         user = session.get(User, user_id)
         if user is None:
             raise LookupError(f"user {user_id} no longer exists")
-        return cls.for_user(session, user, job_id)
+        return cls.for_user(session, user, job_id, db)
 
     @classmethod
-    def for_user(cls, session: Session, user: User, job_id: str | None = None) -> CallContext:
+    def for_user(cls, session: Session, user: User, job_id: str | None = None,
+                 db: Database | None = None) -> CallContext:
         account = user.account
         caller = Caller(user=user, account=account, domain=account.domain)
-        return cls(session=session, caller=caller, job_id=job_id,
+        return cls(session=session, caller=caller, job_id=job_id, db=db,
                    log=JobLog(logging.getLogger("cirrus"), job_id))
+
+    @property
+    def database(self) -> Database:
+        """The database handle; every API call and job has one."""
+        if self.db is None:
+            raise RuntimeError("this call context has no database handle")
+        return self.db

@@ -1,0 +1,1 @@
+"""Drivers: hypervisors (simulator, libvirt, vmware) and, later, network elements."""

@@ -1,0 +1,121 @@
+"""The contract every hypervisor driver fulfils; orchestration only talks to this."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Protocol
+
+from appliance.errors import CloudError, ErrorCode
+
+
+class PowerState(StrEnum):
+    RUNNING = "Running"
+    STOPPED = "Stopped"
+    PAUSED = "Paused"
+    UNKNOWN = "Unknown"
+
+
+class DriverError(CloudError):
+    """A hypervisor refused or failed an operation (530 unless a subclass says otherwise)."""
+
+    code = ErrorCode.INTERNAL_ERROR
+
+
+class HostUnreachable(DriverError):
+    """The host did not answer (ping, connect, or an operation that timed out)."""
+
+    code = ErrorCode.RESOURCE_UNAVAILABLE
+
+
+@dataclass(frozen=True)
+class HostAccess:
+    """How a driver reaches one host: what addHost was given plus the cluster's settings."""
+
+    id: str
+    name: str
+    url: str
+    hypervisor: str
+    ip_address: str | None = None
+    username: str | None = None
+    password: str | None = None
+    libvirt_domain_type: str | None = None
+
+
+@dataclass(frozen=True)
+class HostFacts:
+    """What a driver detects on a host when it is added or reconnected."""
+
+    cpu_count: int
+    cpu_speed_mhz: int
+    memory: int  # bytes
+    version: str = ""
+    capabilities: str = ""
+    ip_address: str | None = None
+
+
+@dataclass(frozen=True)
+class DiskSpec:
+    path: str
+    device_id: int
+    size: int
+    format: str = "qcow2"
+    backing_path: str | None = None  # the template a root disk is an overlay of
+    volume_id: str | None = None
+
+
+@dataclass(frozen=True)
+class NicSpec:
+    mac: str
+    bridge: str
+    ip_address: str | None = None
+    device_id: int = 0
+
+
+@dataclass(frozen=True)
+class VmSpec:
+    """Everything a driver needs to define and start one VM."""
+
+    vm_id: str
+    instance_name: str
+    cpus: int
+    cpu_speed_mhz: int
+    memory_mib: int
+    disks: tuple[DiskSpec, ...] = ()
+    nics: tuple[NicSpec, ...] = ()
+    iso_path: str | None = None
+    boot_from_iso: bool = False
+    user_data: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class VmStats:
+    cpu_used_pct: float = 0.0
+    memory_kib: int = 0
+    network_read_kbs: float = 0.0
+    network_write_kbs: float = 0.0
+    disk_read_kbs: float = 0.0
+    disk_write_kbs: float = 0.0
+
+
+class HypervisorDriver(Protocol):
+    """Operations on hosts and their VMs. Every method is idempotent where it can be:
+    starting a running VM, stopping a stopped one or destroying a missing one succeeds."""
+
+    def detect(self, host: HostAccess) -> HostFacts: ...
+
+    def ping(self, host: HostAccess) -> None: ...
+
+    def start(self, host: HostAccess, spec: VmSpec) -> None: ...
+
+    def stop(self, host: HostAccess, instance_name: str, *, forced: bool,
+             timeout: float) -> None: ...
+
+    def reboot(self, host: HostAccess, instance_name: str) -> None: ...
+
+    def destroy(self, host: HostAccess, instance_name: str) -> None: ...
+
+    def power_states(self, host: HostAccess) -> dict[str, PowerState]: ...
+
+    def stats(self, host: HostAccess, instance_name: str) -> VmStats: ...

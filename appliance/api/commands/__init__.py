@@ -1,13 +1,9 @@
-"""Command declarations, one module per area; MODULES lists what the registry imports."""
+"""Command declarations, one module per area; every module here is imported by the registry."""
 
-MODULES = (
-    "appliance.api.commands.domains",
-    "appliance.api.commands.accounts",
-    "appliance.api.commands.users",
-    "appliance.api.commands.sessions",
-    "appliance.api.commands.limits",
-    "appliance.api.commands.events",
-    "appliance.api.commands.configuration",
-    "appliance.api.commands.jobs",
-    "appliance.api.commands.meta",
+import pkgutil
+
+MODULES = tuple(
+    f"{__name__}.{info.name}" for info in sorted(pkgutil.iter_modules(__path__),
+                                                  key=lambda info: info.name)
+    if not info.name.startswith("_")
 )

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from appliance.db import Database
 from appliance.errors import CloudError
@@ -152,3 +153,11 @@ def list_visible(ctx: CallContext, *, start: Any, owner: dict[str, Any], keyword
         stmt = stmt.where(AsyncJob.created >= start)
     stmt = keyword_filter(stmt, keyword, AsyncJob.cmd)
     return paginate(ctx.session, stmt, page, pagesize)
+
+
+def instance_id(session: Session, job_id: str | None) -> str | None:
+    """The id of the object a job works on, recorded when it was accepted."""
+    if job_id is None:
+        return None
+    job = session.get(AsyncJob, job_id)
+    return job.instance_id if job else None

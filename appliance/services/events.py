@@ -31,7 +31,7 @@ class State(StrEnum):
 # Seed §15.1.3's full list, plus the account/user/limit events CloudStack added later.
 EVENT_TYPES: tuple[str, ...] = (
     "VM.CREATE", "VM.DESTROY", "VM.START", "VM.STOP", "VM.REBOOT", "VM.UPGRADE",
-    "VM.RESETPASSWORD",
+    "VM.RESETPASSWORD", "VM.RECOVER", "VM.EXPUNGE", "VM.UPDATE",
     "ROUTER.CREATE", "ROUTER.DESTROY", "ROUTER.START", "ROUTER.STOP", "ROUTER.REBOOT",
     "ROUTER.HA",
     "PROXY.CREATE", "PROXY.DESTROY", "PROXY.START", "PROXY.STOP", "PROXY.REBOOT", "PROXY.HA",

@@ -12,7 +12,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from appliance.errors import ParamError, PermissionDenied
-from appliance.models import Account, Domain
+from appliance.models import Account, Domain, Zone
 from appliance.services.context import CallContext
 
 T = TypeVar("T")
@@ -50,6 +50,30 @@ def check_owner(ctx: CallContext, account_id: str, domain_id: str, *, what: str)
     raise PermissionDenied(
         f"Account {caller.account.name} does not have permission to access {what}"
     )
+
+
+def check_zone_use(ctx: CallContext, zone: Zone, owner: Account) -> None:
+    """Raise 531 when `zone` is dedicated to a domain outside `owner`'s domain's ancestry."""
+    if zone.domain_id is None or ctx.caller.is_root_admin:
+        return
+    dedicated = ctx.session.get(Domain, zone.domain_id)
+    if dedicated is not None and dedicated.contains(owner.domain):
+        return
+    raise PermissionDenied(
+        f"Zone {zone.name} is dedicated to another domain; account {owner.name} "
+        "cannot use it")
+
+
+def check_catalog_use(ctx: CallContext, domain_id: str | None, *, what: str) -> None:
+    """Raise 531 unless a catalog item offered to `domain_id` (None: public) is usable by
+    the caller: items of a domain serve that domain's subtree."""
+    if domain_id is None or ctx.caller.is_root_admin:
+        return
+    domain = ctx.session.get(Domain, domain_id)
+    if domain is not None and domain.contains(ctx.caller.domain):
+        return
+    raise PermissionDenied(
+        f"Account {ctx.caller.account.name} does not have permission to use {what}")
 
 
 def get_domain(ctx: CallContext, domain_id: str, *, manage: bool = False) -> Domain:

@@ -25,6 +25,7 @@ from appliance.models.infra import (
     VlanIpRange,
     Zone,
 )
+from appliance.models.network import FirewallRule, RulePurpose, RuleState
 from appliance.models.ops import (
     AsyncJob,
     Configuration,
@@ -40,10 +41,10 @@ from appliance.models.storage import Volume, VolumeState, VolumeType
 
 __all__ = [
     "Account", "AccountType", "AsyncJob", "Base", "Cluster", "Configuration", "DiskOffering",
-    "Domain", "DownloadStatus", "Event", "Host", "IdSequence", "ImageStore", "JobStatus",
-    "LoginSession", "ManagementProcess", "NetworkOffering", "OsCategory", "OsType", "Pod",
-    "PublicIpAddress", "ResourceCount", "ResourceLimit", "ResourceTag", "ServiceOffering",
-    "SimulatorFault", "SimulatorVm", "StoragePool", "Template", "TemplatePermission",
-    "TemplateZone", "User", "VirtualMachine", "VlanIpRange", "VmState", "Volume", "VolumeState",
-    "VolumeType", "Zone",
+    "Domain", "DownloadStatus", "Event", "FirewallRule", "Host", "IdSequence", "ImageStore",
+    "JobStatus", "LoginSession", "ManagementProcess", "NetworkOffering", "OsCategory",
+    "OsType", "Pod", "PublicIpAddress", "ResourceCount", "ResourceLimit", "ResourceTag",
+    "RulePurpose", "RuleState", "ServiceOffering", "SimulatorFault", "SimulatorVm",
+    "StoragePool", "Template", "TemplatePermission", "TemplateZone", "User", "VirtualMachine",
+    "VlanIpRange", "VmState", "Volume", "VolumeState", "VolumeType", "Zone",
 ]

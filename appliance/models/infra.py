@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from appliance.models.base import Base, Created, Timestamp, UuidPk
@@ -150,6 +150,11 @@ class Host(Base):
     """A hypervisor host; CPU/RAM detected by its driver, allocation reserved on the row."""
 
     __tablename__ = "host"
+    # The planner's candidate query filters on these first (services/allocation).
+    __table_args__ = (
+        Index("ix_host_zone_id_status_resource_state_cluster_id",
+              "zone_id", "status", "resource_state", "cluster_id"),
+    )
 
     id: Mapped[UuidPk]
     name: Mapped[str] = mapped_column(String(255))
@@ -168,6 +173,8 @@ class Host(Base):
     cpu_used_mhz: Mapped[int] = mapped_column(BigInteger, default=0)
     memory_used: Mapped[int] = mapped_column(BigInteger, default=0)
     host_tags: Mapped[str | None] = mapped_column(String(1024))
+    # OS preference (seed §11.7.1): guests of this category are placed here first.
+    os_category_id: Mapped[str | None] = mapped_column(ForeignKey("os_category.id"))
     status: Mapped[HostStatus] = mapped_column(String(16), default=HostStatus.CONNECTING)
     resource_state: Mapped[HostResourceState] = mapped_column(
         String(32), default=HostResourceState.ENABLED)

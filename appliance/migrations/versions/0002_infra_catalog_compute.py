@@ -277,6 +277,8 @@ def upgrade() -> None:
     sa.Column('install_path', sa.String(length=1024), nullable=True),
     sa.Column('size', sa.BigInteger(), nullable=False),
     sa.Column('physical_size', sa.BigInteger(), nullable=False),
+    sa.Column('extract_token', sa.String(length=64), nullable=True),
+    sa.Column('extract_expires', appliance.models.base.UTCDateTime(), nullable=True),
     sa.Column('created', appliance.models.base.UTCDateTime(), nullable=False),
     sa.Column('updated', appliance.models.base.UTCDateTime(), nullable=True),
     sa.Column('removed', appliance.models.base.UTCDateTime(), nullable=True),
@@ -284,6 +286,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['template_id'], ['template.id'], name=op.f('fk_template_zone_template_id_template')),
     sa.ForeignKeyConstraint(['zone_id'], ['zone.id'], name=op.f('fk_template_zone_zone_id_zone')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_template_zone')),
+    sa.UniqueConstraint('extract_token', name=op.f('uq_template_zone_extract_token')),
     sa.UniqueConstraint('template_id', 'zone_id', name=op.f('uq_template_zone_template_id_zone_id'))
     )
     with op.batch_alter_table('template_zone', schema=None) as batch_op:
@@ -334,6 +337,7 @@ def upgrade() -> None:
     sa.Column('cpu_used_mhz', sa.BigInteger(), nullable=False),
     sa.Column('memory_used', sa.BigInteger(), nullable=False),
     sa.Column('host_tags', sa.String(length=1024), nullable=True),
+    sa.Column('os_category_id', sa.String(length=36), nullable=True),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('resource_state', sa.String(length=32), nullable=False),
     sa.Column('version', sa.String(length=64), nullable=True),
@@ -344,6 +348,7 @@ def upgrade() -> None:
     sa.Column('created', appliance.models.base.UTCDateTime(), nullable=False),
     sa.Column('removed', appliance.models.base.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['cluster_id'], ['cluster.id'], name=op.f('fk_host_cluster_id_cluster')),
+    sa.ForeignKeyConstraint(['os_category_id'], ['os_category.id'], name=op.f('fk_host_os_category_id_os_category')),
     sa.ForeignKeyConstraint(['pod_id'], ['pod.id'], name=op.f('fk_host_pod_id_pod')),
     sa.ForeignKeyConstraint(['zone_id'], ['zone.id'], name=op.f('fk_host_zone_id_zone')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_host'))
@@ -352,6 +357,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_host_cluster_id'), ['cluster_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_host_pod_id'), ['pod_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_host_zone_id'), ['zone_id'], unique=False)
+        batch_op.create_index('ix_host_zone_id_status_resource_state_cluster_id', ['zone_id', 'status', 'resource_state', 'cluster_id'], unique=False)
 
     op.create_table('public_ip_address',
     sa.Column('id', sa.String(length=36), nullable=False),
@@ -579,6 +585,7 @@ def downgrade() -> None:
 
     op.drop_table('public_ip_address')
     with op.batch_alter_table('host', schema=None) as batch_op:
+        batch_op.drop_index('ix_host_zone_id_status_resource_state_cluster_id')
         batch_op.drop_index(batch_op.f('ix_host_zone_id'))
         batch_op.drop_index(batch_op.f('ix_host_pod_id'))
         batch_op.drop_index(batch_op.f('ix_host_cluster_id'))

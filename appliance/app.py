@@ -46,7 +46,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     registry.load_commands()
     app.extensions["cirrus.db"] = Database(app.config["DATABASE_URL"])
 
+    from appliance.api import demo_files
+    from appliance.api.extract import bp as extract_bp
     from appliance.api.views import bp
 
     app.register_blueprint(bp)
+    app.register_blueprint(extract_bp)
+    app.register_blueprint(demo_files.bp)
     return app

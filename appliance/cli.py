@@ -1,4 +1,4 @@
-"""The `cirrus` command: init, migrate, serve, worker."""
+"""The `cirrus` command: init, migrate, serve, worker, demo, apply."""
 
 from __future__ import annotations
 
@@ -41,8 +41,12 @@ def _schema_ready(db: Database) -> bool:
     return False
 
 
-def cmd_init(args: argparse.Namespace) -> int:
-    """Create or upgrade the schema, then ensure ROOT and the admin account exist."""
+def _initialize(args: argparse.Namespace) -> tuple[dict[str, str], bool, str]:
+    """Create or upgrade the schema, then ensure ROOT and the admin account exist.
+
+    Returns the admin's credentials (the password only when it was set now), whether the
+    admin was created, and the database URL with its password masked.
+    """
     from appliance import schema
     from appliance.services import bootstrap
 
@@ -56,6 +60,13 @@ def cmd_init(args: argparse.Namespace) -> int:
             "secretkey": creds.secret_key}
     if creds.password:
         info["password"] = creds.password
+    db.dispose()
+    return info, creds.created, db.safe_url
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    """Create or upgrade the schema, then ensure ROOT and the admin account exist."""
+    info, created, safe_url = _initialize(args)
     if args.credentials_file:
         os.makedirs(os.path.dirname(os.path.abspath(args.credentials_file)), exist_ok=True)
         fd = os.open(args.credentials_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -64,12 +75,12 @@ def cmd_init(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(info))
     else:
-        state = "created" if creds.created else "already present"
-        print(f"Cirrus database ready at {db.safe_url} (admin {state}).")
+        state = "created" if created else "already present"
+        print(f"Cirrus database ready at {safe_url} (admin {state}).")
         print("Log in with:")
         for key, value in info.items():
             print(f"  {key:10} {value}")
-        if not creds.password:
+        if "password" not in info:
             print("  (password unchanged; `cirrus init --admin-password ...` resets it)")
     return 0
 
@@ -176,6 +187,22 @@ def cmd_apidocs(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Init if needed, serve, build the demo datacenter through the API, keep serving."""
+    from appliance.demo import run
+
+    info, _, safe_url = _initialize(args)
+    print(f"Cirrus database ready at {safe_url}.", flush=True)
+    return run.demo_command(args, info, cirrus_home())
+
+
+def cmd_apply(args: argparse.Namespace) -> int:
+    """Apply a datacenter spec to a running Cirrus through its API."""
+    from appliance.demo import run
+
+    return run.apply_command(args)
+
+
 def _gunicorn_has_control_socket() -> bool:
     from gunicorn.config import Config
 
@@ -213,6 +240,27 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("apidocs", help="print the API reference (Markdown) from the declarations")
     p.add_argument("--output", help="write to this file instead of stdout")
     p.set_defaults(func=cmd_apidocs)
+    p = add("demo", cmd_demo, "init, serve, build the simulator demo datacenter, keep serving")
+    p.add_argument("--spec", default="specs/simulator.yaml", help="the datacenter spec")
+    p.add_argument("--bind", default="127.0.0.1:8080")
+    p.add_argument("--job-workers", type=int, default=1, help="job worker processes")
+    p.add_argument("--timeout", type=float, default=300,
+                   help="seconds to wait for each async job and for templates to be Ready")
+    p.set_defaults(admin_password=None)
+    p = sub.add_parser("apply", help="apply a datacenter spec to a running Cirrus")
+    p.add_argument("--spec", required=True, help="the datacenter spec (YAML)")
+    p.add_argument("--endpoint", default=os.environ.get("CLOUDSTACK_ENDPOINT"),
+                   help="API URL, http://HOST:PORT/client/api (or CLOUDSTACK_ENDPOINT)")
+    p.add_argument("--api-key", default=os.environ.get("CLOUDSTACK_KEY"),
+                   help="an admin's API key (or CLOUDSTACK_KEY)")
+    p.add_argument("--secret-key", default=os.environ.get("CLOUDSTACK_SECRET"),
+                   help="its secret key (or CLOUDSTACK_SECRET)")
+    p.add_argument("--set", action="append", metavar="NAME=VALUE",
+                   help="define ${NAME} for the spec (repeatable)")
+    p.add_argument("--timeout", type=float, default=300,
+                   help="seconds to wait for each async job and for templates to be Ready")
+    p.add_argument("--json", action="store_true", help="also print the counts and ids as JSON")
+    p.set_defaults(func=cmd_apply)
     return parser
 
 

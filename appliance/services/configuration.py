@@ -109,6 +109,21 @@ CATALOG: dict[str, Parameter] = {p.name: p for p in (
     _P("job.dead.process.timeout", "Advanced", "30",
        "Seconds without heartbeat after which a process's claimed jobs are taken over.",
        "integer", 2),
+    _P("vm.allocation.algorithm", "Advanced", "firstfit",
+       "Order in which hosts that fit are tried: firstfit (fill one host before the next), "
+       "random, firstfitleastconsumed (alias roundrobin, horizontal: least allocated first), "
+       "userdispersing, userconcentratedpod_firstfit, userconcentratedpod_random, or a "
+       "cirrus.host_rankers plug-in name or module:callable.", "string"),
+    _P("host.allocators.filters", "Advanced", "default",
+       "Comma list of host filters run by the planner: 'default' (the built-in chain), "
+       "built-in names, cirrus.host_filters plug-in names or module:callable.", "string"),
+    _P("storage.pool.allocator", "Storage", "default",
+       "Order in which fitting primary storage pools are tried: default (closest, then "
+       "most free), firstfit, random, or a cirrus.storage_allocators plug-in or "
+       "module:callable.", "string"),
+    _P("host.allocators.batch.size", "Advanced", "16",
+       "Candidate hosts the planner reads per query (and a Python-only ranker sees).",
+       "integer", 1),
 )}
 
 

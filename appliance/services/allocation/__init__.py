@@ -1,8 +1,13 @@
-"""Placement of VMs on hosts and of volumes on primary storage (seed §1.6, §11.7).
+"""Placement of VMs on hosts and of volumes on primary storage (seed §1.6, §11.7, §13.2.2).
 
 The contract the VM lifecycle uses. `place` picks a host and pools through the planner
 chosen by configuration and reserves their capacity in the caller's transaction, so two
 concurrent deploys can never both take the last slot of a host or a pool.
+
+The planner (planner.py) is a chain of host filters (filters.py), a host ranker
+(rankers.py) and a storage pool allocator (storage.py), each chosen by configuration and
+each replaceable by a plug-in (plugins.py); reservations are conditional UPDATEs
+(capacity.py).
 """
 
 from __future__ import annotations
@@ -33,6 +38,12 @@ class PlacementRequest:
     preferred_host_id: str | None = None
     required_cluster_id: str | None = None
     required_pool_ids: tuple[str, ...] = ()
+    # Shown in the 533 text ("Unable to create a deployment for VM i-2-7-VM: ...").
+    vm_name: str | None = None
+    # Whether the new data disk goes to local storage; None: as the root disk.
+    data_local_storage: bool | None = None
+    # Root admin: disabled zones, pods and clusters are still usable (as in CloudStack).
+    allow_disabled: bool = False
 
 
 @dataclass(frozen=True)
@@ -46,3 +57,17 @@ class Placement:
     memory_bytes: int
     root_pool_id: str | None = None
     data_pool_id: str | None = None
+
+
+from appliance.services.allocation.capacity import (  # noqa: E402
+    release_host,
+    release_pool,
+    reserve_host,
+    reserve_pool,
+)
+from appliance.services.allocation.planner import candidates, place  # noqa: E402
+
+__all__ = [
+    "Placement", "PlacementRequest", "candidates", "place", "release_host", "release_pool",
+    "reserve_host", "reserve_pool",
+]

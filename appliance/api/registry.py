@@ -40,6 +40,9 @@ class CommandSpec:
     post_only: bool
     idempotent: bool
     instance_type: str | None
+    # Internal commands run only as jobs the appliance queues itself (template downloads):
+    # no role may call them on the wire (432) and listApis does not show them.
+    internal: bool = False
 
     def parse(self, raw: dict[str, Any]) -> Command:
         """Validate wire parameters (lower-cased names) into a command instance (431 on error)."""
@@ -145,6 +148,7 @@ def api_command(
     post_only: bool = False,
     idempotent: bool = False,
     instance_type: str | None = None,
+    internal: bool = False,
 ) -> Any:
     """Register a command class under its CloudStack name (see STYLE.md)."""
 
@@ -168,7 +172,7 @@ def api_command(
             kind=resolved_kind,
             response=response,
             is_async=is_async,
-            roles=frozenset(roles),
+            roles=frozenset() if internal else frozenset(roles),
             event=event,
             since=since,
             related=related,
@@ -178,6 +182,7 @@ def api_command(
             post_only=post_only,
             idempotent=idempotent,
             instance_type=instance_type,
+            internal=internal,
         )
         key = name.lower()
         if key in _REGISTRY:
@@ -197,7 +202,8 @@ def lookup(name: str) -> CommandSpec | None:
 
 def all_commands() -> list[CommandSpec]:
     load_commands()
-    return sorted(_REGISTRY.values(), key=lambda spec: spec.name)
+    return sorted((spec for spec in _REGISTRY.values() if not spec.internal),
+                  key=lambda spec: spec.name)
 
 
 _loaded = False

@@ -160,6 +160,10 @@ class TemplateZone(Base):
     install_path: Mapped[str | None] = mapped_column(String(1024))
     size: Mapped[int] = mapped_column(BigInteger, default=0)  # virtual size
     physical_size: Mapped[int] = mapped_column(BigInteger, default=0)
+    # extractTemplate's download link: a random token and when it stops working.
+    extract_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    extract_url: Mapped[str | None] = mapped_column(String(2048))
+    extract_expires: Mapped[Timestamp]
     created: Mapped[Created]
     updated: Mapped[Timestamp]
     removed: Mapped[Timestamp]

@@ -28,6 +28,7 @@ def ensure_root(session: Session, *, admin_password: str | None = None) -> Admin
         session.add(root)
         session.flush()
         limits.create_counters(session, limits.DOMAIN, root.id)
+    ensure_catalog(session)
     admin = session.scalar(select(User).join(Account).where(
         Account.domain_id == root.id, User.username == "admin"))
     if admin is not None:
@@ -53,6 +54,14 @@ def ensure_root(session: Session, *, admin_password: str | None = None) -> Admin
     session.flush()
     assert user.api_key is not None and user.secret_key is not None
     return AdminCredentials("admin", password, user.api_key, user.secret_key, True)
+
+
+def ensure_catalog(session: Session) -> None:
+    """The default network offerings and guest OS types; only missing rows are added."""
+    from appliance.services import offerings, ostypes
+
+    offerings.ensure_defaults(session)
+    ostypes.ensure_defaults(session)
 
 
 def default_admin(session: Session) -> User:

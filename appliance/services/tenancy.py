@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, or_, select, true
 from sqlalchemy.orm import InstrumentedAttribute
 
 from appliance.errors import ParamError, PermissionDenied
-from appliance.models import Account, Domain, Zone
+from appliance.models import Account, Domain, Template, TemplatePermission, Zone
 from appliance.services.context import CallContext
 
 T = TypeVar("T")
@@ -143,3 +143,66 @@ def scope(
             return stmt
         return stmt.where(domain_col.in_(subtree_ids(caller.domain.path)))
     return stmt.where(account_col == caller.account.id)
+
+
+def catalog_visible(ctx: CallContext, domain_col: Any) -> Any:
+    """Where-clause of catalog items (offerings) the caller sees: public ones (no domain),
+    those of its domain or an ancestor, and for a domain admin those of its subtree."""
+    caller = ctx.caller
+    if caller.is_root_admin:
+        return true()
+    ancestors = [d.id for d in _domain_chain(ctx, caller.domain)]
+    clause = or_(domain_col.is_(None), domain_col.in_(ancestors))
+    if caller.is_domain_admin:
+        clause = or_(clause, domain_col.in_(subtree_ids(caller.domain.path)))
+    return clause
+
+
+def _domain_chain(ctx: CallContext, domain: Domain) -> list[Domain]:
+    chain = [domain]
+    while chain[-1].parent_id is not None:
+        parent = ctx.session.get(Domain, chain[-1].parent_id)
+        if parent is None:
+            break
+        chain.append(parent)
+    return chain
+
+
+def templates_usable(ctx: CallContext) -> Any:
+    """Where-clause of templates and ISOs the caller may use (seed §7.8.5–7.8.6): public
+    ones, its own, those shared with its account, and for a domain admin its subtree's."""
+    caller = ctx.caller
+    if caller.is_root_admin:
+        return true()
+    shared = select(TemplatePermission.template_id).where(
+        TemplatePermission.account_id == caller.account.id)
+    clause = or_(Template.is_public.is_(True), Template.account_id == caller.account.id,
+                 Template.id.in_(shared))
+    if caller.is_domain_admin:
+        clause = or_(clause, Template.domain_id.in_(subtree_ids(caller.domain.path)))
+    return clause
+
+
+def check_template_use(ctx: CallContext, template: Template) -> None:
+    """Raise 531 unless the caller may use (deploy from, attach, copy, list) `template`."""
+    caller = ctx.caller
+    if caller.is_root_admin or template.is_public or template.account_id == caller.account.id:
+        return
+    if caller.is_domain_admin:
+        domain = ctx.session.get(Domain, template.domain_id)
+        if domain is not None and caller.domain.contains(domain):
+            return
+    if ctx.session.scalar(select(TemplatePermission.id).where(
+            TemplatePermission.template_id == template.id,
+            TemplatePermission.account_id == caller.account.id)) is not None:
+        return
+    kind = "ISO" if template.is_iso else "template"
+    raise PermissionDenied(
+        f"Account {caller.account.name} does not have permission to use {kind} "
+        f"{template.id}")
+
+
+def check_template_manage(ctx: CallContext, template: Template) -> None:
+    """Raise 531 unless the caller owns `template` or administers its owner's domain."""
+    kind = "ISO" if template.is_iso else "template"
+    check_owner(ctx, template.account_id, template.domain_id, what=f"{kind} {template.id}")

@@ -278,6 +278,7 @@ def upgrade() -> None:
     sa.Column('size', sa.BigInteger(), nullable=False),
     sa.Column('physical_size', sa.BigInteger(), nullable=False),
     sa.Column('extract_token', sa.String(length=64), nullable=True),
+    sa.Column('extract_url', sa.String(length=2048), nullable=True),
     sa.Column('extract_expires', appliance.models.base.UTCDateTime(), nullable=True),
     sa.Column('created', appliance.models.base.UTCDateTime(), nullable=False),
     sa.Column('updated', appliance.models.base.UTCDateTime(), nullable=True),

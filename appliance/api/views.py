@@ -37,7 +37,13 @@ def _db() -> Database:
 
 def _reply(command: str, body: dict[str, Any], fmt: str, status: int = 200) -> Response:
     text, content_type = protocol.render(protocol.envelope(command or "error", body), fmt)
-    return Response(text, status=status, content_type=content_type)
+    response = Response(text, status=status, content_type=content_type)
+    if status != 200 and "errortext" in body:
+        # CloudStack repeats the error text in this header; CloudMonkey prints it.
+        description = " ".join(str(body["errortext"]).split())
+        response.headers["X-Description"] = description.encode("latin-1", "replace").decode(
+            "latin-1")
+    return response
 
 
 @bp.route("/client/api", methods=["GET", "POST"])

@@ -45,6 +45,7 @@ def _error(response: requests.Response, command: str, code: int) -> str:
     assert inner["errorcode"] == code and inner["cserrorcode"] == 9999
     text: str = inner["errortext"]
     assert text
+    assert response.headers["X-Description"] == " ".join(text.split())
     return text
 
 

@@ -76,7 +76,7 @@ def init(database_url: str, home: str, env: dict[str, str] | None = None) -> dic
 
 
 def start(database_url: str, *, home: str | None = None, env: dict[str, str] | None = None,
-          job_workers: int = 1, workers: int = 1) -> Server:
+          job_workers: int = 1, workers: int = 1, job_threads: int = 4) -> Server:
     """Start `cirrus serve` and wait until it answers /health."""
     home = home or tempfile.mkdtemp(prefix="cirrus-home-")
     port = free_port()
@@ -86,7 +86,8 @@ def start(database_url: str, *, home: str | None = None, env: dict[str, str] | N
         process = subprocess.Popen(
             [sys.executable, "-m", "appliance.cli", "serve", "--database-url", database_url,
              "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", "8",
-             "--job-workers", str(job_workers), "--poll-interval", "0.1"],
+             "--job-workers", str(job_workers), "--job-threads", str(job_threads),
+             "--poll-interval", "0.1"],
             stdout=log, stderr=subprocess.STDOUT, env=full_env, start_new_session=True,
         )
     server = Server(database_url, home, port, process, log_path, env or {})

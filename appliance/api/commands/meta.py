@@ -22,7 +22,7 @@ def describe_api(spec: CommandSpec) -> dict[str, Any]:
             "description": p.doc,
             "type": p.type.name,
             "required": p.required,
-            **({"length": p.length} if p.length is not None else {}),
+            "length": p.length if p.length is not None else 255,
             **({"since": p.since} if p.since else {}),
         }
         for p in spec.params

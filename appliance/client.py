@@ -149,27 +149,20 @@ class Client:
                 raise JobTimeout(command, jobid, self.job_timeout)
             self.sleep(self.poll_interval)
 
-    def list(self, command: str, key: str, pagesize: int = 500, **params: Any
-             ) -> list[dict[str, Any]]:
-        """Every item of a list command (all pages): the entries under `key`."""
+    def list(self, command: str, key: str | tuple[str, ...], pagesize: int = 500,
+             **params: Any) -> list[dict[str, Any]]:
+        """Every item of a list command (all pages): the entries under `key` (or under the
+        first of several keys the answer has)."""
+        keys = (key,) if isinstance(key, str) else key
         items: list[dict[str, Any]] = []
         page = 1
         while True:
             body = self.request(command, {**params, "page": page, "pagesize": pagesize})
-            batch = body.get(key, [])
+            batch: list[dict[str, Any]] = next((body[k] for k in keys if k in body), [])
             items.extend(batch)
             if not batch or len(items) >= int(body.get("count", 0)):
                 return items
             page += 1
-
-    def one(self, body: dict[str, Any], key: str) -> dict[str, Any]:
-        """The object under `key` of a create answer, whether an object or a 1-item list."""
-        value = body.get(key)
-        if isinstance(value, list):
-            value = value[0] if value else None
-        if not isinstance(value, dict):
-            raise CloudStackError("?", 530, f"answer has no {key!r}: {body}")
-        return value
 
 
 def _decode(command: str, raw: bytes, status: int) -> dict[str, Any]:

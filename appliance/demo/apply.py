@@ -272,7 +272,9 @@ class Applier:
                   Field("podid", pod_id, mutable=False)]
 
         def find() -> dict[str, Any] | None:
-            ranges = self.client.list("listVlanIpRanges", "vlaniprange", zoneid=zone_id)
+            # CloudStack lists them under "vlaniprange"; accept "vlan" (its create key) too.
+            ranges = self.client.list("listVlanIpRanges", ("vlaniprange", "vlan"),
+                                      zoneid=zone_id)
             same = [r for r in ranges if r.get("startip") == ip_range.startip
                     and r.get("endip") == ip_range.endip]
             return same[0] if same else None
@@ -293,7 +295,7 @@ class Applier:
             Field("storagetype", offering.storagetype, mutable=False),
             Field("offerha", offering.offerha, mutable=False),
             Field("limitcpuuse", offering.limitcpuuse, mutable=False),
-            Field("tags", offering.tags, key="storagetags", mutable=False),
+            Field("tags", offering.tags, mutable=False),
             Field("hosttags", offering.hosttags, mutable=False),
         ]
         return self._ensure(
@@ -326,46 +328,82 @@ class Applier:
 
     def _template(self, spec: Spec, template: TemplateSpec, zone_ids: dict[str, str],
                   report: Report) -> list[tuple[str, str, str, str]]:
-        """Register the template in each of its zones; (id, zone id, name, zone) to wait on."""
+        """One template with a copy in each of its zones; (id, zone id, name, zone) to wait on.
+
+        Without `zones` in the spec it is registered once for all zones (`zoneid=-1`, a
+        cross-zone template, like CloudStack's own simulator template); with `zones`, in the
+        first one and copied (copyTemplate) to the others once that copy is Ready.  A zone
+        that lacks its copy later gets one by copyTemplate too.
+        """
+        wanted = [(name, zone_ids.get(name) or self._zone_id(name))
+                  for name in spec.template_zones(template)]
         ostype_id = self._ostype(template.ostype)
-        pending: list[tuple[str, str, str, str]] = []
-        for zone_name in spec.template_zones(template):
-            zone_id = zone_ids.get(zone_name) or self._zone_id(zone_name)
-            permissions = [Field("ispublic", template.ispublic),
-                           Field("isfeatured", template.isfeatured),
-                           Field("isextractable", template.isextractable)]
-            attributes = [Field("displaytext", template.displaytext or template.name),
-                          Field("ostypeid", ostype_id),
-                          Field("passwordenabled", template.passwordenabled)]
-            fields = [*attributes, *permissions,
-                      Field("format", template.format, mutable=False),
-                      Field("hypervisor", template.hypervisor, mutable=False)]
+        fields = [Field("displaytext", template.displaytext or template.name),
+                  Field("ostypeid", ostype_id),
+                  Field("passwordenabled", template.passwordenabled),
+                  Field("ispublic", template.ispublic), Field("isfeatured", template.isfeatured),
+                  Field("isextractable", template.isextractable),
+                  Field("format", template.format, mutable=False),
+                  Field("hypervisor", template.hypervisor, mutable=False)]
 
-            def find(zone_id: str = zone_id) -> dict[str, Any] | None:
-                return _named(self.client.list("listTemplates", "template",
-                                               templatefilter="all", name=template.name,
-                                               zoneid=zone_id), template.name)
+        def find() -> dict[str, Any] | None:
+            copies = self._copies(template.name)
+            ids = {copy["id"] for copy in copies}
+            if len(ids) > 1:
+                raise ApplyError(f"{len(ids)} templates are named {template.name!r}; cannot "
+                                 "tell which one the spec means")
+            return copies[0] if copies else None
 
-            def create(params: dict[str, Any], zone_id: str = zone_id) -> dict[str, Any]:
-                return _first(self.client.call(
-                    "registerTemplate", name=template.name, url=template.url, zoneid=zone_id,
-                    requireshvm=template.requireshvm, checksum=template.checksum, **params),
-                    "template", "registerTemplate")
+        def create(params: dict[str, Any]) -> dict[str, Any]:
+            zone_id = "-1" if template.zones is None else wanted[0][1]
+            return _first(self.client.call(
+                "registerTemplate", name=template.name, url=template.url, zoneid=zone_id,
+                requireshvm=template.requireshvm, checksum=template.checksum, **params),
+                "template", "registerTemplate")
 
-            def update(obj_id: str, params: dict[str, Any]) -> Any:
-                perms = {k: v for k, v in params.items() if k in _PERMISSIONS}
-                attrs = {k: v for k, v in params.items() if k not in _PERMISSIONS}
-                if attrs:
-                    self.client.call("updateTemplate", id=obj_id, **attrs)
-                if perms:
-                    self.client.call("updateTemplatePermissions", id=obj_id, **perms)
+        def update(obj_id: str, params: dict[str, Any]) -> None:
+            perms = {k: v for k, v in params.items() if k in _PERMISSIONS}
+            attrs = {k: v for k, v in params.items() if k not in _PERMISSIONS}
+            if attrs:
+                self.client.call("updateTemplate", id=obj_id, **attrs)
+            if perms:
+                self.client.call("updateTemplatePermissions", id=obj_id, **perms)
 
-            path = template.name if zone_name == spec.template_zones(template)[0] \
-                else f"{zone_name}/{template.name}"
-            template_id = self._ensure(report, "template", path, fields, find=find,
-                                       create=create, update=update)
-            pending.append((template_id, zone_id, template.name, zone_name))
-        return pending
+        template_id = self._ensure(report, "template", template.name, fields, find=find,
+                                   create=create, update=update)
+        present = {copy.get("zoneid") for copy in self._copies(template.name)}
+        for zone_name, zone_id in wanted:
+            if zone_id in present:
+                continue
+            source = self._ready_copy(template_id, template.name, [z for _, z in wanted])
+            try:
+                self.client.request("copyTemplate", {"id": template_id,
+                                                     "sourcezoneid": source,
+                                                     "destzoneid": zone_id})
+            except CloudStackError as error:
+                raise ApplyError(f"template {template.name}: copy to zone {zone_name}: "
+                                 f"{error}") from error
+            outcome = Outcome("template copy", f"{zone_name}/{template.name}", "created",
+                              template_id)
+            report.outcomes.append(outcome)
+            self.log(outcome.line())
+        return [(template_id, zone_id, template.name, zone_name) for zone_name, zone_id in wanted]
+
+    def _copies(self, name: str) -> list[dict[str, Any]]:
+        """Every zone's copy of the templates named `name` (one entry per zone)."""
+        return [copy for copy in self.client.list("listTemplates", "template",
+                                                  templatefilter="all", name=name)
+                if copy.get("name") == name]
+
+    def _ready_copy(self, template_id: str, name: str, zone_ids: list[str]) -> str:
+        """The id of a zone holding a Ready copy of the template (waiting for one)."""
+        for zone_id in zone_ids:
+            copies = self.client.list("listTemplates", "template", templatefilter="all",
+                                      id=template_id, zoneid=zone_id)
+            if copies:
+                self._wait_ready([(template_id, zone_id, name, zone_id)])
+                return zone_id
+        raise ApplyError(f"template {name!r} has no copy in any of its zones to copy from")
 
     def _ostype(self, description: str) -> str:
         found = _named(self.client.list("listOsTypes", "ostype", description=description),

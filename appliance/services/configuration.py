@@ -124,6 +124,27 @@ CATALOG: dict[str, Parameter] = {p.name: p for p in (
     _P("host.allocators.batch.size", "Advanced", "16",
        "Candidate hosts the planner reads per query (and a Python-only ranker sees).",
        "integer", 1),
+    _P("ping.interval", "Advanced", "60",
+       "Seconds between pings of each host by the host monitor.", "integer", 1),
+    _P("ping.timeout", "Advanced", "2.5",
+       "Multiplier of ping.interval after which a host that does not answer is Down.",
+       "float", 1),
+    _P("simulator.host.cpus", "Simulator", "8",
+       "CPU cores of a simulated host whose addHost URL does not say (?cpus=N).",
+       "integer", 1),
+    _P("simulator.host.cpuspeed", "Simulator", "2000",
+       "CPU speed in MHz of a simulated host whose addHost URL does not say (?cpuspeed=N).",
+       "integer", 1),
+    _P("simulator.host.memory", "Simulator", "16384",
+       "Memory in MiB of a simulated host whose addHost URL does not say (?memory=N MiB).",
+       "integer", 1),
+    _P("simulator.storage.capacity", "Simulator", "2048",
+       "Size in GiB assumed for primary storage that cannot be measured here and was added "
+       "without capacitybytes (nfs, iscsi, shared mount points not present locally).",
+       "integer", 1),
+    _P("image.store.mount.root", "Storage", "/var/lib/cirrus/secondary",
+       "Directory under which NFS image stores are mounted on the management server "
+       "(<root>/<store id>).", "string"),
 )}
 
 

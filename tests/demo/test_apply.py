@@ -40,9 +40,19 @@ def listed(cloud: Cloud, command: str, key: str, **params: Any) -> list[dict[str
     return items
 
 
+def ip_ranges(cloud: Cloud, zone_id: str) -> list[dict[str, Any]]:
+    """listVlanIpRanges of a zone (under CloudStack's key, or the create command's)."""
+    answer = cloud.admin.listVlanIpRanges(zoneid=zone_id)
+    items: list[dict[str, Any]] = answer.get("vlaniprange", answer.get("vlan", []))
+    return items
+
+
 def inventory(cloud: Cloud) -> dict[str, int]:
-    return {key: len(listed(cloud, command, key, **params))
-            for key, (command, params) in LISTS.items()}
+    counts = {key: len(listed(cloud, command, key, **params))
+              for key, (command, params) in LISTS.items() if key != "vlaniprange"}
+    counts["vlaniprange"] = sum(len(ip_ranges(cloud, zone["id"]))
+                                for zone in listed(cloud, "listZones", "zone"))
+    return counts
 
 
 @pytest.fixture(scope="module")
@@ -93,11 +103,11 @@ def test_the_sandbox_is_listed(first: tuple[Report, dict[str, int]], cloud: Clou
         assert template["isready"] is True and template["ispublic"] is True
         assert template["ostypename"] == "CentOS 5.6 (64-bit)"
         assert (template["hypervisor"], template["format"]) == ("Simulator", "QCOW2")
-    (public,) = listed(cloud, "listVlanIpRanges", "vlaniprange", zoneid=zones[ADVANCED]["id"])
+    (public,) = ip_ranges(cloud, zones[ADVANCED]["id"])
     assert (public["vlan"], public["startip"], public["endip"]) == (
         "50", "192.0.2.10", "192.0.2.250")
     assert public["forvirtualnetwork"] is True
-    (guest,) = listed(cloud, "listVlanIpRanges", "vlaniprange", zoneid=zones[BASIC]["id"])
+    (guest,) = ip_ranges(cloud, zones[BASIC]["id"])
     assert guest["forvirtualnetwork"] is False and guest["podname"] == "POD0"
     offerings = {o["name"]: (o["cpunumber"], o["cpuspeed"], o["memory"])
                  for o in listed(cloud, "listServiceOfferings", "serviceoffering")}
@@ -105,6 +115,15 @@ def test_the_sandbox_is_listed(first: tuple[Report, dict[str, int]], cloud: Clou
     assert offerings["Medium Instance"] == (1, 1000, 1024)
     disks = {d["name"]: d for d in listed(cloud, "listDiskOfferings", "diskoffering")}
     assert disks["Small"]["disksize"] == 5 and disks["Custom"]["iscustomized"] is True
+
+
+def test_vlan_ranges_are_listed_under_cloudstacks_key(
+        first: tuple[Report, dict[str, int]], cloud: Cloud) -> None:
+    """CloudStack answers listVlanIpRanges with `vlaniprange` items (createVlanIpRange with
+    `vlan`); ngine_io.cloudstack's cs_vlan_ip_range reads `res['vlaniprange']`."""
+    (zone,) = listed(cloud, "listZones", "zone", name=ADVANCED)
+    answer = cloud.admin.listVlanIpRanges(zoneid=zone["id"])
+    assert [r["startip"] for r in answer.get("vlaniprange", [])] == ["192.0.2.10"], answer
 
 
 def test_the_template_was_downloaded_into_secondary_storage(

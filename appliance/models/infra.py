@@ -152,8 +152,8 @@ class Host(Base):
     __tablename__ = "host"
     # The planner's candidate query filters on these first (services/allocation).
     __table_args__ = (
-        Index("ix_host_zone_id_status_resource_state_cluster_id",
-              "zone_id", "status", "resource_state", "cluster_id"),
+        Index("ix_host_zone_id_status_resource_state_cluster_id_id",
+              "zone_id", "status", "resource_state", "cluster_id", "id"),
     )
 
     id: Mapped[UuidPk]
@@ -174,7 +174,8 @@ class Host(Base):
     memory_used: Mapped[int] = mapped_column(BigInteger, default=0)
     host_tags: Mapped[str | None] = mapped_column(String(1024))
     # OS preference (seed §11.7.1): guests of this category are placed here first.
-    os_category_id: Mapped[str | None] = mapped_column(ForeignKey("os_category.id"))
+    os_category_id: Mapped[str | None] = mapped_column(ForeignKey("os_category.id"),
+                                                       index=True)
     status: Mapped[HostStatus] = mapped_column(String(16), default=HostStatus.CONNECTING)
     resource_state: Mapped[HostResourceState] = mapped_column(
         String(32), default=HostResourceState.ENABLED)

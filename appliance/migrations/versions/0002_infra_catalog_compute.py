@@ -356,9 +356,10 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('host', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_host_cluster_id'), ['cluster_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_host_os_category_id'), ['os_category_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_host_pod_id'), ['pod_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_host_zone_id'), ['zone_id'], unique=False)
-        batch_op.create_index('ix_host_zone_id_status_resource_state_cluster_id', ['zone_id', 'status', 'resource_state', 'cluster_id'], unique=False)
+        batch_op.create_index('ix_host_zone_id_status_resource_state_cluster_id_id', ['zone_id', 'status', 'resource_state', 'cluster_id', 'id'], unique=False)
 
     op.create_table('public_ip_address',
     sa.Column('id', sa.String(length=36), nullable=False),
@@ -586,7 +587,8 @@ def downgrade() -> None:
 
     op.drop_table('public_ip_address')
     with op.batch_alter_table('host', schema=None) as batch_op:
-        batch_op.drop_index('ix_host_zone_id_status_resource_state_cluster_id')
+        batch_op.drop_index('ix_host_zone_id_status_resource_state_cluster_id_id')
+        batch_op.drop_index(batch_op.f('ix_host_os_category_id'))
         batch_op.drop_index(batch_op.f('ix_host_zone_id'))
         batch_op.drop_index(batch_op.f('ix_host_pod_id'))
         batch_op.drop_index(batch_op.f('ix_host_cluster_id'))

@@ -5,10 +5,10 @@
 1. The configured filter chain becomes one WHERE clause over the `host` table (the zone's
    hosts via the composite index on zone, status, resource state, cluster); plug-in filters
    without SQL run in Python on each batch.
-2. The database orders the survivors by the preferred host of a restart, then the OS
-   preference (§11.7.1: hosts preferring the VM's OS category, then hosts without a
-   preference, then the rest; a preference, never a requirement), then the configured ranker,
-   and returns one batch (`host.allocators.batch.size`).
+2. The database orders the survivors by the configured ranker and returns one batch
+   (`host.allocators.batch.size`). The preferred host of a restart is tried first, then the
+   OS preference (§11.7.1) orders tiers: hosts preferring the VM's OS category, then hosts
+   without a preference, then the rest (a preference, never a requirement).
 3. For each candidate in order: the storage allocator orders the pools that fit each new
    disk; the host's CPU and memory are reserved by a conditional UPDATE, then each disk's
    pool likewise. A lost race (rowcount 0) moves on to the next pool or host; a host won
@@ -28,6 +28,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, func, select
@@ -75,7 +76,7 @@ class Planner:
     allocator: Any
     batch_size: int
 
-    @property
+    @cached_property
     def sql_filters(self) -> list[tuple[Any, ColumnElement[bool]]]:
         out = []
         for f in self.chain:
@@ -85,7 +86,7 @@ class Planner:
                 out.append((f, clause))
         return out
 
-    @property
+    @cached_property
     def python_filters(self) -> list[Any]:
         sql = {id(f) for f, _ in self.sql_filters}
         return [f for f in self.chain if id(f) not in sql]
@@ -148,15 +149,24 @@ def _zone_hosts(ctx: PlanContext) -> list[ColumnElement[bool]]:
     return [Host.zone_id == ctx.zone.id, Host.removed.is_(None)]
 
 
-def _preference(ctx: PlanContext) -> list[ColumnElement[Any]]:
+def _tiers(session: Session, ctx: PlanContext) -> list[ColumnElement[bool] | None]:
+    """Extra conditions tried in turn: the preferred host of a restart, then the OS
+    preference (§11.7.1) as separate queries, so each stays an index walk in the ranker's
+    order that stops at the batch size, rather than one sort of every host."""
     req = ctx.request
-    terms: list[ColumnElement[Any]] = []
+    tiers: list[ColumnElement[bool] | None] = []
     if req.preferred_host_id:
-        terms.append(case((Host.id == req.preferred_host_id, 0), else_=1))
+        tiers.append(Host.id == req.preferred_host_id)
     if req.os_category_id:
-        terms.append(case((Host.os_category_id == req.os_category_id, 0),
-                          (Host.os_category_id.is_(None), 1), else_=2))
-    return terms
+        # An index probe: skip the first tier when no host of the zone prefers the category.
+        preferring = session.scalar(select(Host.id).where(
+            Host.os_category_id == req.os_category_id, Host.zone_id == ctx.zone.id).limit(1))
+        if preferring is not None:
+            tiers.append(Host.os_category_id == req.os_category_id)
+        tiers += [Host.os_category_id.is_(None), Host.os_category_id != req.os_category_id]
+    else:
+        tiers.append(None)
+    return tiers
 
 
 def _preference_key(ctx: PlanContext) -> Callable[[HostState], tuple[int, int]]:
@@ -178,12 +188,15 @@ _HOST_COLUMNS = (Host.id, Host.name, Host.zone_id, Host.pod_id, Host.cluster_id,
                  Host.type, Host.status, Host.resource_state)
 
 
-def _batch(session: Session, plan: Planner, exclude: Sequence[str]) -> list[HostState]:
+def _batch(session: Session, plan: Planner, exclude: Sequence[str],
+           tier: ColumnElement[bool] | None = None) -> list[HostState]:
     ctx = plan.ctx
     where = _zone_hosts(ctx) + [clause for _, clause in plan.sql_filters]
+    if tier is not None:
+        where.append(tier)
     if exclude:
         where.append(Host.id.not_in(list(exclude)))
-    order = _preference(ctx) + list(getattr(plan.ranker, "order_by", lambda c: [Host.id])(ctx))
+    order = list(getattr(plan.ranker, "order_by", lambda c: [Host.id])(ctx))
     rows = session.execute(
         select(*_HOST_COLUMNS).where(*where).order_by(*order).limit(plan.batch_size)).all()
     if not rows:
@@ -285,19 +298,20 @@ def place(session: Session, request: PlacementRequest, *,
     plan = planner(session, request, config=config)
     tried: list[str] = []
     emptied_by = None
-    while True:
-        batch = _batch(session, plan, tried)
-        tried.extend(h.id for h in batch)
-        survivors, emptied = _python_filter(plan, batch)
-        emptied_by = emptied or emptied_by
-        for host in _ranked(plan, survivors):
-            placement = _try(session, plan, host)
-            if placement is not None:
-                log.info("placed %s on host %s (cluster %s)", plan.ctx.vm_label, host.name,
-                         host.cluster_id)
-                return placement
-        if len(batch) < plan.batch_size:
-            break
+    for tier in _tiers(session, plan.ctx):
+        while True:
+            batch = _batch(session, plan, tried, tier)
+            tried.extend(h.id for h in batch)
+            survivors, emptied = _python_filter(plan, batch)
+            emptied_by = emptied or emptied_by
+            for host in _ranked(plan, survivors):
+                placement = _try(session, plan, host)
+                if placement is not None:
+                    log.info("placed %s on host %s (cluster %s)", plan.ctx.vm_label,
+                             host.name, host.cluster_id)
+                    return placement
+            if len(batch) < plan.batch_size:
+                break
     raise _failure(session, plan, emptied_by)
 
 
@@ -308,8 +322,13 @@ def candidates(session: Session, request: PlacementRequest, *,
     plan = planner(session, request, config=config)
     if limit is not None:
         plan = Planner(plan.ctx, plan.chain, plan.ranker, plan.allocator, max(1, limit))
-    survivors, _ = _python_filter(plan, _batch(session, plan, ()))
-    return _ranked(plan, survivors)
+    found: list[HostState] = []
+    for tier in _tiers(session, plan.ctx):
+        batch = _batch(session, plan, [h.id for h in found], tier)
+        found += _ranked(plan, _python_filter(plan, batch)[0])
+        if len(found) >= plan.batch_size:
+            break
+    return found[:plan.batch_size]
 
 
 def filter_counts(session: Session, plan: Planner) -> list[tuple[str, int]]:

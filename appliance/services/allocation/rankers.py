@@ -4,8 +4,8 @@
 
 | value                          | here                                                        |
 |--------------------------------|-------------------------------------------------------------|
-| `firstfit` (default)           | hosts in a fixed order (by id); the first that fits wins, so |
-|                                | one host fills before the next: vertical allocation (§1.6)  |
+| `firstfit` (default)           | hosts in a fixed order (cluster, id); the first that fits   |
+|                                | wins, so one host fills before the next: vertical (§1.6)    |
 | `random`                       | a random host among those that fit                          |
 | `firstfitleastconsumed`,       | the least allocated host first (CPU share, then memory      |
 | `roundrobin`, `horizontal`     | share): guests spread over hosts, horizontal allocation     |
@@ -46,10 +46,16 @@ class HostRanker:
 
 
 class FirstFit(HostRanker):
+    """Clusters and their hosts in id order: the walk of the host index, so the database
+    stops at the first batch that fits instead of sorting the zone's hosts."""
+
     name = "firstfit"
 
+    def order_by(self, ctx: PlanContext) -> list[Any]:
+        return [Host.cluster_id, Host.id]
+
     def rank(self, hosts: list[HostState], ctx: PlanContext) -> list[HostState]:
-        return sorted(hosts, key=lambda h: h.id)
+        return sorted(hosts, key=lambda h: (h.cluster_id, h.id))
 
 
 def _random(ctx: PlanContext) -> ColumnElement[Any]:

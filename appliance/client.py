@@ -28,10 +28,12 @@ JOB_PENDING, JOB_SUCCEEDED, JOB_FAILED = 0, 1, 2
 
 
 class CloudStackError(Exception):
-    """An error answer of the API (or of an async job): CloudStack's errorcode and text."""
+    """An error answer of the API (or of an async job): CloudStack's errorcode and text;
+    errorcode 0 when no answer came (unreachable, timed out)."""
 
     def __init__(self, command: str, errorcode: int, errortext: str) -> None:
-        super().__init__(f"{command}: {errortext} (errorcode {errorcode})")
+        code = f" (errorcode {errorcode})" if errorcode else ""
+        super().__init__(f"{command}: {errortext}{code}")
         self.command = command
         self.errorcode = errorcode
         self.errortext = errortext
@@ -121,6 +123,9 @@ class Client:
         except urllib.error.URLError as error:
             raise CloudStackError(command, 0, f"cannot reach {self.endpoint}: "
                                   f"{error.reason}") from None
+        except OSError as error:  # a timeout or a reset connection mid-answer
+            raise CloudStackError(command, 0, f"no answer from {self.endpoint}: "
+                                  f"{error}") from None
         body = _decode(command, raw, 200)
         if "errorcode" in body:
             raise CloudStackError(command, int(body["errorcode"]), str(body.get("errortext")))

@@ -32,7 +32,8 @@ class SpecError(ValueError):
         self.source = source
         self.problems = problems
         lines = "\n".join(f"  {problem}" for problem in problems)
-        super().__init__(f"{source}: {len(problems)} problem(s) in the spec:\n{lines}")
+        count = f"{len(problems)} problem{'' if len(problems) == 1 else 's'}"
+        super().__init__(f"{source}: {count} in the spec:\n{lines}")
 
 
 # --- the spec's shape --------------------------------------------------------------------

@@ -65,3 +65,13 @@ def test_job_polling_has_a_deadline() -> None:
     with pytest.raises(JobTimeout, match="job j1 still pending after 5 s"):
         client.call("addHost")
     assert 5 <= len(client.calls) <= 8
+
+
+def test_unreachable_endpoint_is_an_error_without_a_code() -> None:
+    from tests.support.server import free_port
+
+    client = Client(f"http://127.0.0.1:{free_port()}/client/api", "k", "s", timeout=2)
+    with pytest.raises(CloudStackError) as caught:
+        client.call("listZones")
+    assert caught.value.errorcode == 0 and "cannot reach" in caught.value.errortext
+    assert "errorcode" not in str(caught.value)

@@ -39,9 +39,8 @@ def _wait_ready(api: CloudStack, iso_id: str) -> dict[str, Any]:
     raise AssertionError("ISO never became ready")
 
 
-def test_register_list_permissions_extract_delete(cloud: Cloud, images: ImageServer,
-                                                  database_url: str) -> None:
-    zone_id, _ = add_zone_with_store(database_url)
+def test_register_list_permissions_extract_delete(cloud: Cloud, images: ImageServer) -> None:
+    zone_id, _ = add_zone_with_store(cloud)
     body = b"CD001" + bytes(64 * 1024)
     url = images.serve("tools.iso", body)
     owner_creds = cloud.new_account()

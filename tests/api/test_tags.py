@@ -18,8 +18,8 @@ def _status(call: Any, **kwargs: Any) -> int:
     return code
 
 
-def test_tag_lifecycle(cloud: Cloud, database_url: str) -> None:
-    zone_id, _ = add_zone_with_store(database_url)
+def test_tag_lifecycle(cloud: Cloud) -> None:
+    zone_id, _ = add_zone_with_store(cloud)
     creds = cloud.new_account()
     owner = cloud.as_user(creds)
     ostype = owner.listOsTypes(description="Other (64-bit)")["ostype"][0]["id"]

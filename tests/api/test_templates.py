@@ -43,8 +43,8 @@ def images() -> Iterator[ImageServer]:
 
 
 @pytest.fixture(scope="module")
-def zone(database_url: str, cloud: Cloud) -> tuple[str, str]:
-    zone_id, directory = add_zone_with_store(database_url)
+def zone(cloud: Cloud) -> tuple[str, str]:
+    zone_id, directory = add_zone_with_store(cloud)
     assert directory is not None
     return zone_id, directory
 
@@ -168,9 +168,9 @@ def test_failures_are_shown_in_status(cloud: Cloud, images: ImageServer,
     assert len(failed) >= 3
 
 
-def test_register_checks_its_parameters(cloud: Cloud, database_url: str,
+def test_register_checks_its_parameters(cloud: Cloud,
                                         zone: tuple[str, str], ostype: str) -> None:
-    bare_zone, _ = add_zone_with_store(database_url, with_store=False)
+    bare_zone, _ = add_zone_with_store(cloud, with_store=False)
     url = "http://127.0.0.1:9/x.qcow2"
     assert _status(cloud.admin.registerTemplate, name="t", displaytext="t", url=url,
                    zoneid=bare_zone, format="QCOW2", hypervisor="Simulator",
@@ -231,9 +231,9 @@ def test_filters_permissions_and_visibility(cloud: Cloud, images: ImageServer,
     assert updated["template"]["passwordenabled"] is True
 
 
-def test_copy_extract_and_delete(cloud: Cloud, images: ImageServer, database_url: str,
+def test_copy_extract_and_delete(cloud: Cloud, images: ImageServer,
                                  zone: tuple[str, str], ostype: str) -> None:
-    second, second_dir = add_zone_with_store(database_url)
+    second, second_dir = add_zone_with_store(cloud)
     assert second_dir is not None
     image = qcow2_image(3 * GIB, payload=32 * 1024)
     url = images.serve("copyme.qcow2", image)
@@ -271,3 +271,32 @@ def test_copy_extract_and_delete(cloud: Cloud, images: ImageServer, database_url
     cloud.admin.deleteTemplate(id=template_id, fetch_result=True)
     assert _status(cloud.admin.listTemplates, templatefilter="self", id=template_id) == 431
     assert _status(cloud.admin.deleteTemplate, id=template_id) == 431
+
+
+def test_all_zones_registration_and_template_limit(cloud: Cloud, images: ImageServer,
+                                                   zone: tuple[str, str], ostype: str) -> None:
+    creds = cloud.new_account()
+    user = cloud.as_user(creds)
+    url = images.serve("everywhere.qcow2", qcow2_image(GIB))
+    listed = user.registerTemplate(name="everywhere", displaytext="all zones", url=url,
+                                   zoneid="-1", format="QCOW2", hypervisor="KVM",
+                                   ostypeid=ostype)["template"]
+    zones_with_store = {t["zoneid"] for t in listed}
+    assert zone[0] in zones_with_store and all(t["crossZones"] for t in listed)
+    template_id = listed[0]["id"]
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        copies = user.listTemplates(templatefilter="self", id=template_id)["template"]
+        if all(c["isready"] for c in copies):
+            break
+        time.sleep(0.1)
+    assert {c["zoneid"] for c in copies if c["isready"]} == zones_with_store
+    account = cloud.admin.listAccounts(id=creds.account["id"])["account"][0]
+    assert account["templatetotal"] == 1
+    cloud.admin.updateResourceLimit(resourcetype=4, max=1, account=creds.username,
+                                    domainid=creds.account["domainid"])
+    assert _status(user.registerTemplate, name="second", displaytext="second", url=url,
+                   zoneid=zone[0], format="QCOW2", hypervisor="KVM", ostypeid=ostype) == 532
+    user.deleteTemplate(id=template_id, fetch_result=True)
+    account = cloud.admin.listAccounts(id=creds.account["id"])["account"][0]
+    assert account["templatetotal"] == 0

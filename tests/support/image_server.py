@@ -1,7 +1,6 @@
 """A real HTTP server on loopback serving test images: plain, slow, oversized, missing.
 
-Also helpers for tests that need a zone with secondary storage before the infrastructure
-commands exist: the rows are written straight into the test's database.
+Also a helper for tests that need a zone with secondary storage.
 """
 
 from __future__ import annotations
@@ -18,8 +17,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from appliance.db import Database
-from appliance.models import ImageStore, Zone
+from tests.support.cloud import Cloud
 
 
 def qcow2_image(virtual_size: int, payload: int = 4096) -> bytes:
@@ -111,20 +109,14 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def add_zone_with_store(database_url: str, *, with_store: bool = True) -> tuple[str, str | None]:
-    """A zone (and a file-backed image store) written directly; returns (zone id, dir)."""
-    db = Database(database_url)
-    try:
-        with db.session(write=True) as session:
-            zone = Zone(name=f"zone-{uuid.uuid4().hex[:8]}", network_type="Advanced")
-            session.add(zone)
-            session.flush()
-            directory = None
-            if with_store:
-                directory = tempfile.mkdtemp(prefix="cirrus-store-")
-                session.add(ImageStore(name=f"store-{zone.name}", zone_id=zone.id,
-                                       url=f"file://{directory}", protocol="file",
-                                       local_path=directory))
-            return zone.id, directory
-    finally:
-        db.dispose()
+def add_zone_with_store(cloud: Cloud, *, with_store: bool = True) -> tuple[str, str | None]:
+    """A zone and, unless asked otherwise, a file:// image store in a fresh directory,
+    made through createZone and addImageStore; returns (zone id, store directory)."""
+    zone = cloud.admin.createZone(name=f"zone-{uuid.uuid4().hex[:8]}", networktype="Advanced",
+                                  dns1="192.0.2.53", internaldns1="192.0.2.53")["zone"]
+    directory = None
+    if with_store:
+        directory = tempfile.mkdtemp(prefix="cirrus-store-")
+        cloud.admin.addImageStore(provider="NFS", url=f"file://{directory}", zoneid=zone["id"],
+                                  name=f"store-{zone['name']}")
+    return str(zone["id"]), directory

@@ -30,7 +30,7 @@ from appliance.models import (
 )
 from appliance.models.base import utcnow
 from appliance.models.infra import HypervisorType
-from appliance.services import limits, tenancy
+from appliance.services import limits, tags, tenancy
 from appliance.services.context import CallContext
 from appliance.services.limits import ResourceType
 from appliance.services.templates import download
@@ -364,6 +364,7 @@ def delete(ctx: CallContext, template_id: str, zone_id: str | None, *, is_iso: b
     ctx.session.flush()
     if not copies(ctx, template):
         template.removed = now
+        tags.forget(ctx, "ISO" if template.is_iso else "Template", template.id)
         owner = ctx.session.get(Account, template.account_id)
         if owner is not None:
             limits.release(ctx.session, owner, ResourceType.TEMPLATE)

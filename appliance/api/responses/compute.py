@@ -1,0 +1,94 @@
+"""Wire shape of virtual machines."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from appliance.api.responses import ResponseSpec, drop_none, wire_date
+from appliance.models import Host, VirtualMachine, Volume, VolumeType
+from appliance.services.context import CallContext
+
+
+def render_vm(vm: VirtualMachine, ctx: CallContext) -> dict[str, Any]:
+    offering, template, iso, zone = vm.service_offering, vm.template, vm.iso, vm.zone
+    admin = ctx.caller.is_root_admin
+    host = ctx.session.get(Host, vm.host_id) if vm.host_id and admin else None
+    root = ctx.session.scalar(select(Volume).where(
+        Volume.vm_id == vm.id, Volume.volume_type == VolumeType.ROOT,
+        Volume.removed.is_(None)))
+    os_type = template.os_type if template is not None else (iso.os_type if iso else None)
+    return drop_none({
+        "id": vm.id,
+        "name": vm.name,
+        "displayname": vm.display_name,
+        "account": vm.account.name,
+        "domainid": vm.domain_id,
+        "domain": vm.domain.name,
+        "created": wire_date(vm.created),
+        "state": str(vm.state),
+        "haenable": vm.ha_enabled,
+        "group": vm.group_name,
+        "zoneid": vm.zone_id,
+        "zonename": zone.name,
+        "hostid": host.id if host else None,
+        "hostname": host.name if host else None,
+        "instancename": vm.instance_name if ctx.caller.is_admin else None,
+        "templateid": template.id if template else None,
+        "templatename": template.name if template else None,
+        "templatedisplaytext": template.display_text if template else None,
+        "passwordenabled": bool(template and template.password_enabled),
+        "isoid": iso.id if iso else None,
+        "isoname": iso.name if iso else None,
+        "isodisplaytext": iso.display_text if iso else None,
+        "serviceofferingid": offering.id,
+        "serviceofferingname": offering.name,
+        "cpunumber": offering.cpu_number,
+        "cpuspeed": offering.cpu_speed,
+        "memory": offering.memory,
+        "guestosid": vm.guest_os_id,
+        "ostypeid": vm.guest_os_id,
+        "osdisplayname": os_type.description if os_type else None,
+        "rootdeviceid": root.device_id if root else None,
+        "rootdevicetype": str(root.volume_type) if root else None,
+        "hypervisor": vm.hypervisor,
+        "userdata": vm.user_data if ctx.caller.is_admin else None,
+        "nic": [],
+        "securitygroup": [],
+        "tags": [],
+        "affinitygroup": [],
+    })
+
+
+VIRTUAL_MACHINE = ResponseSpec("virtualmachine", (
+    ("id", "the ID of the virtual machine"), ("name", "the name of the virtual machine"),
+    ("displayname", "user generated name; the name of the VM is returned if not specified"),
+    ("account", "the account associated with the virtual machine"),
+    ("domainid", "the ID of the domain in which the virtual machine exists"),
+    ("domain", "the name of the domain in which the virtual machine exists"),
+    ("created", "the date when this virtual machine was created"),
+    ("state", "the state of the virtual machine"),
+    ("haenable", "true if high-availability is enabled, false otherwise"),
+    ("group", "the group name of the virtual machine"),
+    ("zoneid", "the ID of the availability zone"), ("zonename", "the name of the zone"),
+    ("hostid", "the ID of the host (root admins only)"),
+    ("hostname", "the name of the host (root admins only)"),
+    ("instancename", "instance name of the VM (admins only)"),
+    ("templateid", "the ID of the template"), ("templatename", "the name of the template"),
+    ("templatedisplaytext", "an alternate display text of the template"),
+    ("passwordenabled", "true if the password reset feature is enabled"),
+    ("isoid", "the ID of the ISO attached"), ("isoname", "the name of the ISO attached"),
+    ("isodisplaytext", "an alternate display text of the ISO"),
+    ("serviceofferingid", "the ID of the service offering"),
+    ("serviceofferingname", "the name of the service offering"),
+    ("cpunumber", "the number of CPUs"), ("cpuspeed", "the speed of each CPU in MHz"),
+    ("memory", "the memory allocated in MB"), ("guestosid", "OS type ID of the VM"),
+    ("ostypeid", "OS type ID of the VM"), ("osdisplayname", "OS name of the VM"),
+    ("rootdeviceid", "device ID of the root volume"),
+    ("rootdevicetype", "device type of the root volume"),
+    ("hypervisor", "the hypervisor on which the template runs"),
+    ("userdata", "base64 user data (admins only)"),
+    ("nic", "the list of NICs"), ("securitygroup", "the list of security groups"),
+    ("tags", "the list of resource tags"), ("affinitygroup", "the list of affinity groups"),
+), render_vm)

@@ -1,0 +1,267 @@
+"""What must happen on hosts when a VM changes state, run inside async jobs.
+
+Each action writes the transitional state and the reservation first and commits
+(`ctx.checkpoint()`), then asks the driver, then writes the final state: a process that
+dies in between leaves a row the job takeover can resume, since every step is idempotent.
+"""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import select
+
+from appliance.drivers.hypervisor import driver_for
+from appliance.drivers.hypervisor.base import (
+    DiskSpec,
+    DriverError,
+    HostAccess,
+    HypervisorDriver,
+    VmSpec,
+)
+from appliance.errors import CloudError
+from appliance.models import (
+    Cluster,
+    Host,
+    OsType,
+    ServiceOffering,
+    StoragePool,
+    VirtualMachine,
+    VmState,
+    Volume,
+    VolumeState,
+    VolumeType,
+)
+from appliance.models.base import utcnow
+from appliance.services import allocation, configuration, limits
+from appliance.services.allocation import Placement, PlacementRequest
+from appliance.services.context import CallContext
+from appliance.services.limits import ResourceType
+from appliance.services.vms.states import require, transition
+
+MIB = 1024**2
+S = VmState
+
+
+def host_access(ctx: CallContext, host: Host) -> HostAccess:
+    """How the driver reaches `host` (with its cluster's libvirt domain type)."""
+    cluster = ctx.session.get(Cluster, host.cluster_id)
+    return HostAccess(
+        id=host.id, name=host.name, url=host.url, hypervisor=str(host.hypervisor),
+        ip_address=host.ip_address, username=host.username, password=host.password,
+        libvirt_domain_type=cluster.libvirt_domain_type if cluster else None)
+
+
+def _driver(ctx: CallContext, host: Host) -> HypervisorDriver:
+    return driver_for(str(host.hypervisor), ctx.database)
+
+
+def _volumes(ctx: CallContext, vm: VirtualMachine) -> list[Volume]:
+    return list(ctx.session.scalars(
+        select(Volume).where(Volume.vm_id == vm.id, Volume.removed.is_(None))
+        .order_by(Volume.device_id)))
+
+
+def _request(ctx: CallContext, vm: VirtualMachine, offering: ServiceOffering,
+             avoid: frozenset[str]) -> PlacementRequest:
+    """What placing `vm` needs: new volumes get pools, existing ones pin the cluster."""
+    root_new = data_new = 0
+    pinned: list[StoragePool] = []
+    for volume in _volumes(ctx, vm):
+        if volume.pool_id is None:
+            if volume.volume_type == VolumeType.ROOT:
+                root_new = volume.size
+            else:
+                data_new += volume.size
+        else:
+            pool = ctx.session.get(StoragePool, volume.pool_id)
+            if pool is not None:
+                pinned.append(pool)
+    cluster = next((p.cluster_id for p in pinned if p.cluster_id), None)
+    local_host = next((p.host_id for p in pinned if p.host_id), None)
+    details = json.loads(vm.details) if vm.details else {}
+    return PlacementRequest(
+        zone_id=vm.zone_id, account_id=vm.account_id, domain_id=vm.domain_id,
+        cpu_number=offering.cpu_number, cpu_speed_mhz=offering.cpu_speed,
+        memory_bytes=offering.memory * MIB, hypervisor=vm.hypervisor,
+        root_disk_bytes=root_new, root_storage_tags=_tags(offering.tags),
+        data_disk_bytes=data_new, host_tags=_tags(offering.host_tags),
+        local_storage=offering.storage_type == "local", os_category_id=_os_category(ctx, vm),
+        avoid_host_ids=avoid,
+        preferred_host_id=local_host or details.get("deployhostid") or vm.last_host_id,
+        required_cluster_id=cluster, required_pool_ids=tuple(p.id for p in pinned))
+
+
+def _tags(value: str | None) -> tuple[str, ...]:
+    return tuple(t.strip() for t in (value or "").split(",") if t.strip())
+
+
+def _os_category(ctx: CallContext, vm: VirtualMachine) -> str | None:
+    os_type = ctx.session.get(OsType, vm.guest_os_id) if vm.guest_os_id else None
+    return os_type.category_id if os_type else None
+
+
+def _apply_placement(ctx: CallContext, vm: VirtualMachine, placement: Placement) -> None:
+    vm.host_id, vm.pod_id = placement.host_id, placement.pod_id
+    vm.reserved_cpu_mhz, vm.reserved_memory = placement.cpu_mhz, placement.memory_bytes
+    for volume in _volumes(ctx, vm):
+        if volume.pool_id is not None:
+            continue
+        pool_id = (placement.root_pool_id if volume.volume_type == VolumeType.ROOT
+                   else placement.data_pool_id or placement.root_pool_id)
+        pool = ctx.session.get(StoragePool, pool_id) if pool_id else None
+        if pool is None:
+            continue
+        volume.pool_id, volume.pod_id = pool.id, placement.pod_id
+        volume.path = f"{pool.path.rstrip('/')}/{volume.id}"
+        volume.format = "qcow2"
+        volume.state = VolumeState.READY
+
+
+def _release_host(ctx: CallContext, vm: VirtualMachine) -> None:
+    if vm.host_id is not None and (vm.reserved_cpu_mhz or vm.reserved_memory):
+        allocation.release_host(ctx.session, vm.host_id, vm.reserved_cpu_mhz,
+                                vm.reserved_memory)
+    if vm.host_id is not None:
+        vm.last_host_id = vm.host_id
+    vm.host_id, vm.reserved_cpu_mhz, vm.reserved_memory = None, 0, 0
+
+
+def _spec(ctx: CallContext, vm: VirtualMachine, offering: ServiceOffering) -> VmSpec:
+    disks = tuple(
+        DiskSpec(path=v.path or v.id, device_id=v.device_id or 0, size=v.size,
+                 format=v.format or "qcow2", volume_id=v.id)
+        for v in _volumes(ctx, vm))
+    iso = vm.iso
+    return VmSpec(vm_id=vm.id, instance_name=vm.instance_name, cpus=offering.cpu_number,
+                  cpu_speed_mhz=offering.cpu_speed, memory_mib=offering.memory, disks=disks,
+                  iso_path=iso.id if iso else None, boot_from_iso=vm.template_id is None,
+                  user_data=vm.user_data)
+
+
+def start(ctx: CallContext, vm: VirtualMachine) -> VirtualMachine:
+    """Place, reserve and start `vm`; try other hosts when one fails (vm.start.retries).
+
+    A VM that never ran ends in Error when it cannot start, one that ran before in
+    Stopped; either way the reason is kept and the job fails with it.
+    """
+    session = ctx.session
+    if vm.state == S.RUNNING:
+        return vm
+    first = vm.state == S.CREATED or (vm.state == S.STARTING and vm.last_host_id is None
+                                      and vm.host_id is None)
+    offering = session.get(ServiceOffering, vm.service_offering_id)
+    assert offering is not None
+    retries = int(configuration.get(session, "vm.start.retries"))
+    avoid: set[str] = set()
+    if vm.state != S.STARTING:
+        require(vm, S.CREATED, S.STOPPED, S.ERROR, action="start")
+        transition(session, vm, S.STARTING)
+    while True:
+        if vm.host_id is None:
+            try:
+                placement = allocation.place(session, _request(ctx, vm, offering,
+                                                               frozenset(avoid)))
+            except CloudError as error:
+                _fail_start(ctx, vm, first, error)
+                raise
+            _apply_placement(ctx, vm, placement)
+        host = session.get(Host, vm.host_id)
+        assert host is not None
+        driver, access, spec = _driver(ctx, host), host_access(ctx, host), _spec(ctx, vm,
+                                                                                 offering)
+        # The decision and the reservation are recorded before the host acts, and no
+        # transaction (on SQLite: no write lock) stays open while it does.
+        ctx.checkpoint()
+        try:
+            ctx.log.info("starting %s on host %s", vm.instance_name, host.name)
+            driver.start(access, spec)
+        except DriverError as error:
+            ctx.log.warning("start of %s on %s failed: %s", vm.instance_name, host.name,
+                            error.text)
+            avoid.add(host.id)
+            _release_host(ctx, vm)
+            vm.last_host_id = None if first else vm.last_host_id
+            if len(avoid) > retries:
+                _fail_start(ctx, vm, first, error)
+                raise
+            continue
+        transition(session, vm, S.RUNNING)
+        ctx.checkpoint()
+        return vm
+
+
+def _fail_start(ctx: CallContext, vm: VirtualMachine, first: bool, error: CloudError) -> None:
+    """Record a failed start durably: nothing stays reserved, the reason stays with the VM."""
+    _release_host(ctx, vm)
+    if first:
+        vm.last_host_id = None
+    transition(ctx.session, vm, S.ERROR if first else S.STOPPED, reason=error.text)
+    if first:
+        # A VM that never ran holds no quota: it only waits to be expunged.
+        limits.release(ctx.session, vm.account, ResourceType.USER_VM)
+    ctx.checkpoint()
+
+
+def stop(ctx: CallContext, vm: VirtualMachine, *, forced: bool) -> VirtualMachine:
+    """Graceful stop, powered off after vm.stop.timeout (at once when forced)."""
+    session = ctx.session
+    if vm.state == S.STOPPED:
+        return vm
+    if vm.state != S.STOPPING:
+        require(vm, S.RUNNING, action="stop")
+        transition(session, vm, S.STOPPING)
+        ctx.checkpoint()
+    host = session.get(Host, vm.host_id) if vm.host_id else None
+    if host is not None:
+        timeout = float(configuration.get(session, "vm.stop.timeout"))
+        driver, access = _driver(ctx, host), host_access(ctx, host)
+        ctx.checkpoint()
+        try:
+            driver.stop(access, vm.instance_name, forced=forced, timeout=timeout)
+        except DriverError as error:
+            if not forced:
+                transition(session, vm, S.RUNNING, reason=error.text)
+                ctx.checkpoint()
+                raise
+            # A forced stop of a VM on a host that cannot be reached still frees the VM.
+            ctx.log.warning("forced stop of %s: host %s failed (%s); marking it stopped",
+                            vm.instance_name, host.name, error.text)
+    _release_host(ctx, vm)
+    transition(session, vm, S.STOPPED)
+    ctx.checkpoint()
+    return vm
+
+
+def reboot(ctx: CallContext, vm: VirtualMachine) -> VirtualMachine:
+    require(vm, S.RUNNING, action="reboot")
+    host = ctx.session.get(Host, vm.host_id) if vm.host_id else None
+    assert host is not None
+    driver, access = _driver(ctx, host), host_access(ctx, host)
+    ctx.checkpoint()
+    driver.reboot(access, vm.instance_name)
+    return vm
+
+
+def undefine(ctx: CallContext, vm: VirtualMachine) -> None:
+    """Remove the VM from the host it was last on (expunge); missing is fine."""
+    host_id = vm.host_id or vm.last_host_id
+    host = ctx.session.get(Host, host_id) if host_id else None
+    if host is None or host.removed is not None:
+        return
+    driver, access = _driver(ctx, host), host_access(ctx, host)
+    ctx.checkpoint()
+    driver.destroy(access, vm.instance_name)
+
+
+def destroy_volumes(ctx: CallContext, vm: VirtualMachine) -> None:
+    """At expunge: the root volume goes, data volumes are detached and kept."""
+    for volume in _volumes(ctx, vm):
+        if volume.volume_type == VolumeType.ROOT:
+            if volume.pool_id is not None:
+                allocation.release_pool(ctx.session, volume.pool_id, volume.size)
+            volume.state, volume.removed, volume.vm_id = (
+                VolumeState.EXPUNGED, utcnow(), None)
+        else:
+            volume.vm_id, volume.device_id, volume.attached = None, None, None
+

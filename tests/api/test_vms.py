@@ -1,0 +1,154 @@
+"""The VM lifecycle through the API on simulated hosts (seed §1.7, §10.4)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from cs import CloudStack, CloudStackApiException
+
+from tests.support import datacenter
+from tests.support.cloud import Cloud
+
+
+@pytest.fixture(scope="module")
+def dc(cloud: Cloud) -> dict[str, str]:
+    return datacenter.build(cloud)
+
+
+def _deploy(client: CloudStack, dc: dict[str, str], **extra: Any) -> dict[str, Any]:
+    args = {"zoneid": dc[datacenter.ZONE], "serviceofferingid": dc[datacenter.OFFERING],
+            "templateid": dc[datacenter.TEMPLATE], **extra}
+    vm: dict[str, Any] = client.deployVirtualMachine(fetch_result=True, **args)[
+        "virtualmachine"]
+    return vm
+
+
+def _vm(client: CloudStack, vm_id: str) -> dict[str, Any]:
+    found = client.listVirtualMachines(id=vm_id, listall=True).get("virtualmachine", [])
+    assert len(found) == 1
+    vm: dict[str, Any] = found[0]
+    return vm
+
+
+def _host(cloud: Cloud, host_id: str) -> dict[str, Any]:
+    host: dict[str, Any] = cloud.admin.listHosts(id=host_id)["host"][0]
+    return host
+
+
+def _job_error(call: Any, **kwargs: Any) -> dict[str, Any]:
+    """The errorcode/errortext of a call that fails, synchronously or in its job."""
+    with pytest.raises(CloudStackApiException) as caught:
+        call(fetch_result=True, **kwargs)
+    error = caught.value.error
+    if isinstance(error, dict) and "errorcode" in error:
+        return error
+    response = caught.value.response
+    body = response.json()
+    inner: dict[str, Any] = next(iter(body.values()))
+    return inner
+
+
+def test_whole_life_of_a_vm(cloud: Cloud, dc: dict[str, str]) -> None:
+    owner = cloud.new_account()
+    user = cloud.as_user(owner)
+    vm = _deploy(user, dc, name="web-1", displayname="Web one", group="web")
+    assert vm["state"] == "Running" and vm["name"] == "web-1"
+    assert vm["displayname"] == "Web one" and vm["group"] == "web"
+    assert vm["serviceofferingname"] == "tiny-offering" and vm["templatename"] == "tiny-template"
+    assert vm["rootdevicetype"] == "ROOT" and "hostid" not in vm and "instancename" not in vm
+    seen = _vm(cloud.admin, vm["id"])
+    prefix, account_number, vm_number, suffix = seen["instancename"].split("-")
+    assert (prefix, suffix) == ("i", "VM") and account_number.isdigit() and vm_number.isdigit()
+    assert seen["hostid"] in {dc[h] for h in datacenter.HOSTS}
+
+    stopped = user.stopVirtualMachine(id=vm["id"], fetch_result=True)["virtualmachine"]
+    assert stopped["state"] == "Stopped"
+    assert "hostid" not in _vm(cloud.admin, vm["id"])
+    started = user.startVirtualMachine(id=vm["id"], fetch_result=True)["virtualmachine"]
+    assert started["state"] == "Running"
+    rebooted = user.rebootVirtualMachine(id=vm["id"], fetch_result=True)["virtualmachine"]
+    assert rebooted["state"] == "Running"
+
+    updated = user.updateVirtualMachine(id=vm["id"], displayname="Web uno", group="front")
+    assert updated["virtualmachine"]["displayname"] == "Web uno"
+    error = _job_error(user.changeServiceForVirtualMachine, id=vm["id"],
+                       serviceofferingid=dc[datacenter.OFFERING])
+    assert error["errorcode"] == 431  # running VMs keep their offering
+
+    destroyed = user.destroyVirtualMachine(id=vm["id"], fetch_result=True)["virtualmachine"]
+    assert destroyed["state"] == "Destroyed"
+    assert user.listVirtualMachines(id=vm["id"]).get("virtualmachine", []) == []
+    recovered = cloud.admin.recoverVirtualMachine(id=vm["id"])["virtualmachine"]
+    assert recovered["state"] == "Stopped"
+    cloud.admin.destroyVirtualMachine(id=vm["id"], expunge=True, fetch_result=True)
+    assert cloud.admin.listVirtualMachines(id=vm["id"], listall=True).get(
+        "virtualmachine", []) == []
+    account = cloud.admin.listAccounts(id=owner.account["id"])["account"][0]
+    assert (account["vmtotal"], account["volumetotal"]) == (0, 0)
+
+
+def test_stop_releases_and_start_reserves_host_capacity(cloud: Cloud,
+                                                        dc: dict[str, str]) -> None:
+    vm = _deploy(cloud.admin, dc)
+    host_id = _vm(cloud.admin, vm["id"])["hostid"]
+    before = _host(cloud, host_id)["memoryallocated"]
+    cloud.admin.stopVirtualMachine(id=vm["id"], fetch_result=True)
+    after = _host(cloud, host_id)["memoryallocated"]
+    assert int(before) - int(after) == 512 * 1024 * 1024
+    cloud.admin.destroyVirtualMachine(id=vm["id"], expunge=True, fetch_result=True)
+
+
+def test_users_cannot_touch_other_accounts_vms(cloud: Cloud, dc: dict[str, str]) -> None:
+    vm = _deploy(cloud.admin, dc)
+    stranger = cloud.as_user(cloud.new_account())
+    with pytest.raises(CloudStackApiException) as caught:
+        stranger.stopVirtualMachine(id=vm["id"])
+    assert caught.value.response.status_code == 531
+    assert stranger.listVirtualMachines().get("virtualmachine", []) == []
+    cloud.admin.destroyVirtualMachine(id=vm["id"], expunge=True, fetch_result=True)
+
+
+def test_bad_input_creates_nothing(cloud: Cloud, dc: dict[str, str]) -> None:
+    owner = cloud.new_account()
+    user = cloud.as_user(owner)
+    unknown = "00000000-0000-0000-0000-000000000000"
+    for field in ("zoneid", "serviceofferingid", "templateid"):
+        assert _job_error(_deploy_call(user, dc), **{field: unknown})["errorcode"] == 431
+    assert _job_error(_deploy_call(user, dc), name="9bad name")["errorcode"] == 431
+    assert _job_error(_deploy_call(user, dc), userdata="not base64!")["errorcode"] == 431
+    assert _job_error(_deploy_call(user, dc), hostid=dc[datacenter.HOSTS[0]])[
+        "errorcode"] == 531
+    assert user.listVirtualMachines().get("virtualmachine", []) == []
+    account = cloud.admin.listAccounts(id=owner.account["id"])["account"][0]
+    assert (account["vmtotal"], account["volumetotal"]) == (0, 0)
+
+
+def _deploy_call(client: CloudStack, dc: dict[str, str]) -> Any:
+    def call(fetch_result: bool = True, **override: Any) -> Any:
+        args = {"zoneid": dc[datacenter.ZONE], "serviceofferingid": dc[datacenter.OFFERING],
+                "templateid": dc[datacenter.TEMPLATE], **override}
+        return client.deployVirtualMachine(fetch_result=fetch_result, **args)
+    return call
+
+
+def test_vm_limit_is_enforced(cloud: Cloud, dc: dict[str, str]) -> None:
+    owner = cloud.new_account()
+    user = cloud.as_user(owner)
+    cloud.admin.updateResourceLimit(resourcetype=0, max=1, account=owner.username,
+                                    domainid=owner.account["domainid"])
+    vm = _deploy(user, dc)
+    assert _job_error(_deploy_call(user, dc))["errorcode"] == 532
+    user.destroyVirtualMachine(id=vm["id"], fetch_result=True)
+    second = _deploy(user, dc)  # a destroyed VM no longer counts
+    assert second["state"] == "Running"
+    cloud.admin.destroyVirtualMachine(id=second["id"], expunge=True, fetch_result=True)
+    cloud.admin.destroyVirtualMachine(id=vm["id"], expunge=True, fetch_result=True)
+
+
+def test_deploy_without_start_then_start(cloud: Cloud, dc: dict[str, str]) -> None:
+    vm = _deploy(cloud.admin, dc, startvm=False)
+    assert vm["state"] == "Created" or vm["state"] == "Stopped"
+    started = cloud.admin.startVirtualMachine(id=vm["id"], fetch_result=True)
+    assert started["virtualmachine"]["state"] == "Running"
+    cloud.admin.destroyVirtualMachine(id=vm["id"], expunge=True, fetch_result=True)

@@ -16,6 +16,7 @@ from appliance.api.registry import lookup
 from appliance.db import Database
 from appliance.errors import InternalError
 from appliance.jobs import queue
+from appliance.jobs.scheduler import Scheduler
 from appliance.models import AsyncJob, JobStatus, ManagementProcess
 from appliance.models.base import utcnow
 from appliance.services import configuration
@@ -90,6 +91,7 @@ class JobWorker:
         self.process_id: str | None = None
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
+        self.scheduler: Scheduler | None = None
 
     def _register(self) -> None:
         now = utcnow()
@@ -108,6 +110,8 @@ class JobWorker:
         self._spawn(self._heartbeat, "cirrus-heartbeat")
         for index in range(self.threads):
             self._spawn(self._run, f"cirrus-job-{index}")
+        self.scheduler = Scheduler(self.db, self.process_id or "")
+        self.scheduler.start()
         log.info("job worker %s started with %d threads", self.process_id, self.threads)
 
     def _spawn(self, target: object, name: str) -> None:
@@ -154,6 +158,8 @@ class JobWorker:
     def stop(self, timeout: float = 10.0) -> None:
         """Stop claiming; running jobs finish within `timeout`, then the row is removed."""
         self._stop.set()
+        if self.scheduler is not None:
+            self.scheduler.stop(timeout)
         for thread in self._threads:
             thread.join(timeout)
         if self.process_id is not None:

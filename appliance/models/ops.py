@@ -121,3 +121,19 @@ class IdSequence(Base):
 
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     next_value: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class ScheduledTask(Base):
+    """When a periodic task (host pings, expunge, ...) is due next, cluster-wide: the
+    process whose conditional UPDATE moves `next_run` forward runs that round."""
+
+    __tablename__ = "scheduled_task"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    next_run: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The interval next_run was set with: a shorter one configured since reschedules it.
+    interval_ms: Mapped[int] = mapped_column(Integer, default=0)
+    owner: Mapped[str | None] = mapped_column(String(36))
+    last_started: Mapped[Timestamp]
+    last_finished: Mapped[Timestamp]
+    last_error: Mapped[str | None] = mapped_column(Text)

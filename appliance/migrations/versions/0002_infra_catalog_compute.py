@@ -50,6 +50,16 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_os_category')),
     sa.UniqueConstraint('name', name=op.f('uq_os_category_name'))
     )
+    op.create_table('scheduled_task',
+    sa.Column('name', sa.String(length=64), nullable=False),
+    sa.Column('next_run', appliance.models.base.UTCDateTime(), nullable=False),
+    sa.Column('interval_ms', sa.Integer(), nullable=False),
+    sa.Column('owner', sa.String(length=36), nullable=True),
+    sa.Column('last_started', appliance.models.base.UTCDateTime(), nullable=True),
+    sa.Column('last_finished', appliance.models.base.UTCDateTime(), nullable=True),
+    sa.Column('last_error', sa.Text(), nullable=True),
+    sa.PrimaryKeyConstraint('name', name=op.f('pk_scheduled_task'))
+    )
     op.create_table('simulator_fault',
     sa.Column('id', sa.String(length=36), nullable=False),
     sa.Column('host_id', sa.String(length=36), nullable=True),
@@ -654,6 +664,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_simulator_fault_host_id'))
 
     op.drop_table('simulator_fault')
+    op.drop_table('scheduled_task')
     op.drop_table('os_category')
     op.drop_table('network_offering')
     op.drop_table('id_sequence')

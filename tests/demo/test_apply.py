@@ -225,3 +225,18 @@ def test_client_errors_carry_the_cloudstack_code(cloud: Cloud) -> None:
     assert client.list("listZones", "zone", name="no such zone") == []
     names = {zone["name"] for zone in client.list("listZones", "zone", pagesize=1)}
     assert {ADVANCED, BASIC} <= names  # every page was read
+
+
+def test_vms_run_in_the_built_zones(first: tuple[Report, dict[str, int]],
+                                    cloud: Cloud) -> None:
+    """What the specs are for: a VM from the offering and template runs in each zone."""
+    sandbox = first[0].ids()
+    tiny = datacenter.build(cloud)
+    for zone, offering, template in (
+            (sandbox[ADVANCED], sandbox["Small Instance"], sandbox[TEMPLATE]),
+            (sandbox[BASIC], sandbox["Medium Instance"], sandbox[TEMPLATE]),
+            (tiny[datacenter.ZONE], tiny[datacenter.OFFERING], tiny[datacenter.TEMPLATE])):
+        vm = cloud.admin.deployVirtualMachine(zoneid=zone, serviceofferingid=offering,
+                                              templateid=template,
+                                              fetch_result=True)["virtualmachine"]
+        assert (vm["state"], vm["zoneid"]) == ("Running", zone)

@@ -18,9 +18,12 @@
    (logged) and the error names the first filter that left none: 533 InsufficientCapacity,
    or 531 PermissionDenied for a zone dedicated to another domain.
 
-Lock order on MariaDB is host row, then pool rows. A transaction keeps the lock of a host it
-won and released; two placements crossing such hosts can deadlock, and MariaDB then rolls
-one of them back (error 1213, retryable) — it never overcommits.
+The conditional UPDATEs alone never overcommit. But a transaction keeps the row lock of a
+host it won and then released (no pool left), so on MariaDB two placements crossing such
+hosts deadlock and one is rolled back (error 1213) — seen in the pool-limited race test.
+`place` therefore first locks the zone's row (SELECT ... FOR UPDATE), so placements in one
+zone queue for the few milliseconds of a decision until the caller commits (the lifecycle
+commits right after `place`); SQLite's BEGIN IMMEDIATE serializes them anyway.
 """
 
 from __future__ import annotations
@@ -104,7 +107,9 @@ def _settings(session: Session, config: Mapping[str, Any] | None) -> dict[str, A
 
 def _context(session: Session, request: PlacementRequest,
              config: Mapping[str, Any] | None) -> PlanContext:
-    zone = session.get(Zone, request.zone_id)
+    # Placements in one zone queue on its row (FOR UPDATE on MariaDB; SQLite's write lock
+    # already serializes): see the module docstring on deadlocks.
+    zone = session.get(Zone, request.zone_id, with_for_update=True)
     if zone is None or zone.removed is not None:
         raise ParamError(f"Unable to find zone by id {request.zone_id}")
     dedicated = session.get(Domain, zone.domain_id) if zone.domain_id else None

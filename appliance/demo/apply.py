@@ -375,7 +375,7 @@ class Applier:
         for zone_name, zone_id in wanted:
             if zone_id in present:
                 continue
-            source = self._ready_copy(template_id, template.name, [z for _, z in wanted])
+            source = self._ready_copy(template_id, template.name, wanted)
             try:
                 self.client.request("copyTemplate", {"id": template_id,
                                                      "sourcezoneid": source,
@@ -395,13 +395,14 @@ class Applier:
                                                   templatefilter="all", name=name)
                 if copy.get("name") == name]
 
-    def _ready_copy(self, template_id: str, name: str, zone_ids: list[str]) -> str:
-        """The id of a zone holding a Ready copy of the template (waiting for one)."""
-        for zone_id in zone_ids:
+    def _ready_copy(self, template_id: str, name: str, zones: list[tuple[str, str]]) -> str:
+        """The id of a zone (of `zones`: name, id) holding a Ready copy of the template,
+        waiting for the first copy found to become Ready."""
+        for zone_name, zone_id in zones:
             copies = self.client.list("listTemplates", "template", templatefilter="all",
                                       id=template_id, zoneid=zone_id)
             if copies:
-                self._wait_ready([(template_id, zone_id, name, zone_id)])
+                self._wait_ready([(template_id, zone_id, name, zone_name)])
                 return zone_id
         raise ApplyError(f"template {name!r} has no copy in any of its zones to copy from")
 
@@ -500,7 +501,8 @@ def _failed(status: str) -> bool:
 
 
 def host_name(url: str) -> str:
-    """The name a host added by `url` gets; placeholder until the addHost contract is known."""
+    """The name addHost gives the host at `url`: the last segment of the URL's path
+    (`http://sim/h1?cpus=8` -> `h1`), else its host name."""
     from urllib.parse import urlsplit
 
     parts = urlsplit(url)

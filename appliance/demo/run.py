@@ -43,18 +43,17 @@ def base_url(endpoint: str) -> str:
     return endpoint[: -len(suffix)] if endpoint.endswith(suffix) else endpoint
 
 
-def apply_spec(client: Client, path: str, *, variables: dict[str, str],
-               template_timeout: float, out: Any = None) -> Report:
-    """Load the spec and apply it, one line of output per object (SpecError, ApplyError)."""
+def apply_spec(client: Client, spec: specs.Spec, *, template_timeout: float,
+               out: Any = None) -> Report:
+    """Apply a loaded spec, one line of output per object (ApplyError)."""
     stream = out or sys.stdout
 
     def say(line: str) -> None:
         print(f"  {line}", file=stream, flush=True)
 
-    spec = specs.load(path, variables)
-    print(f"Applying {path} to {client.endpoint}", file=stream, flush=True)
+    print(f"Applying {spec.source} to {client.endpoint}", file=stream, flush=True)
     report = Applier(client, log=say, template_timeout=template_timeout).apply(spec)
-    print(f"Applied {path}: {report.summary()}", file=stream, flush=True)
+    print(f"Applied {spec.source}: {report.summary()}", file=stream, flush=True)
     return report
 
 
@@ -78,11 +77,12 @@ def apply_command(args: Any) -> int:
             return 2
         variables[name] = value
     try:
-        report = apply_spec(client, resolve_spec(args.spec), variables=variables,
-                            template_timeout=args.timeout)
+        spec = specs.load(resolve_spec(args.spec), variables)
     except specs.SpecError as error:
         print(error, file=sys.stderr)
         return 2
+    try:
+        report = apply_spec(client, spec, template_timeout=args.timeout)
     except ApplyError as error:
         print(f"cirrus apply failed: {error}", file=sys.stderr)
         return 1
@@ -106,6 +106,12 @@ def demo_command(args: Any, info: dict[str, str], home: str) -> int:
     info = _keep_password(info, os.path.join(home, "admin-credentials.json"))
     host, port = _split_bind(args.bind)
     local = f"http://{'127.0.0.1' if host in ('', '0.0.0.0', '::') else host}:{port}"
+    try:  # a broken spec stops the demo before anything starts
+        spec = specs.load(resolve_spec(args.spec),
+                          specs.default_variables(CIRRUS_URL=local, CIRRUS_HOME=home))
+    except specs.SpecError as error:
+        print(error, file=sys.stderr)
+        return 2
     command = [sys.executable, "-m", "appliance.cli", "serve", "--bind", args.bind,
                "--job-workers", str(args.job_workers)]
     if args.database_url:
@@ -116,11 +122,9 @@ def demo_command(args: Any, info: dict[str, str], home: str) -> int:
         _wait_healthy(server, local, timeout=60)
         client = Client(f"{local}/client/api", info["apikey"], info["secretkey"],
                         job_timeout=args.timeout)
-        variables = specs.default_variables(CIRRUS_URL=local, CIRRUS_HOME=home)
         try:
-            report = apply_spec(client, resolve_spec(args.spec), variables=variables,
-                                template_timeout=args.timeout)
-        except (specs.SpecError, ApplyError) as error:
+            report = apply_spec(client, spec, template_timeout=args.timeout)
+        except ApplyError as error:
             print(f"cirrus demo: the datacenter could not be built: {error}", file=sys.stderr)
             return 1
         _print_login(info, host, port, home, report)

@@ -182,6 +182,23 @@ def test_changes_update_what_can_change_and_report_the_rest(
         f"{ADVANCED}/POD0", "Small Instance", TEMPLATE}  # dns2 stays: the spec leaves it
 
 
+def test_template_for_listed_zones_is_copied_between_them(
+        first: tuple[Report, dict[str, int]], cloud: Cloud) -> None:
+    template = {"name": "copied", "url": "${CIRRUS_URL}/demo/templates/"
+                "centos56-x86_64-simulator.qcow2", "ostype": "CentOS 5.6 (64-bit)",
+                "hypervisor": "Simulator", "format": "QCOW2", "zones": [ADVANCED, BASIC]}
+    report = datacenter.apply(cloud, {"templates": [template]})
+    assert [(o.kind, o.name, o.action) for o in report.outcomes] == [
+        ("template", "copied", "created"),
+        ("template copy", f"{BASIC}/copied", "created")]
+    copies = listed(cloud, "listTemplates", "template", templatefilter="all", name="copied")
+    assert sorted(c["zonename"] for c in copies) == [ADVANCED, BASIC]
+    assert all(c["isready"] for c in copies) and {c["id"] for c in copies} == {
+        report.ids()["copied"]}
+    again = datacenter.apply(cloud, {"templates": [template]})
+    assert [o.action for o in again.outcomes] == ["unchanged"]
+
+
 def test_tiny_datacenter_in_one_call(cloud: Cloud) -> None:
     ids = datacenter.build(cloud)
     (zone,) = listed(cloud, "listZones", "zone", id=ids[datacenter.ZONE])

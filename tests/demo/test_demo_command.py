@@ -118,3 +118,18 @@ def test_cirrus_demo_sqlite(tmp_path: Path) -> None:
         assert again.value("password") == password  # kept from the first run
     finally:
         assert again.stop() == 0, "\n".join(again.lines)
+
+
+def test_cirrus_demo_sqlite_refuses_a_broken_spec(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("zones:\n  - name: z\n    networktype: Hybrid\n")
+    env = dict(os.environ, CIRRUS_HOME=str(tmp_path / "home"))
+    env.pop("CIRRUS_DATABASE_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "appliance.cli", "demo", "--spec", str(bad),
+         "--bind", f"127.0.0.1:{server.free_port()}"],
+        capture_output=True, text=True, env=env, timeout=120, check=False)
+    assert done.returncode == 2
+    assert "zones[0].networktype: must be one of Basic, Advanced, got 'Hybrid'" in done.stderr
+    assert "zones[0].dns1: required" in done.stderr
+    assert "Applying" not in done.stdout  # nothing was served or applied

@@ -85,11 +85,13 @@ def _entries(ctx: CallContext, zone: Zone, pod: Pod | None, cluster: Cluster | N
             func.sum(Host.memory), func.sum(Host.memory_used),
         ).where(Host.removed.is_(None), Host.type == "Routing",
                 Host.resource_state != HostResourceState.MAINTENANCE), Host, zone, pod, cluster)
-        cpu_total, cpu_used, mem_total, mem_used = session.execute(hosts).one()
+        # MariaDB sums are Decimals: count in Python ints.
+        cpu_total, cpu_used, mem_total, mem_used = (
+            int(value or 0) for value in session.execute(hosts).one())
         cpu_factor = float(configuration.get(session, "cpu.overprovisioning.factor"))
         mem_factor = float(configuration.get(session, "mem.overprovisioning.factor"))
-        add(MEMORY, mem_used, (mem_total or 0) * mem_factor)
-        add(CPU, cpu_used, (cpu_total or 0) * cpu_factor)
+        add(MEMORY, mem_used, mem_total * mem_factor)
+        add(CPU, cpu_used, cpu_total * cpu_factor)
     if {STORAGE, STORAGE_ALLOCATED, LOCAL_STORAGE} & set(types):
         storage_factor = float(configuration.get(session, "storage.overprovisioning.factor"))
         pools = _scope(select(StoragePool).where(StoragePool.removed.is_(None)),
@@ -129,7 +131,7 @@ def _entries(ctx: CallContext, zone: Zone, pod: Pod | None, cluster: Cluster | N
             total, used = session.execute(select(
                 func.sum(ImageStore.capacity_bytes), func.sum(ImageStore.used_bytes)).where(
                 ImageStore.zone_id == zone.id, ImageStore.removed.is_(None))).one()
-            add(SECONDARY_STORAGE, used, total)
+            add(SECONDARY_STORAGE, int(used or 0), int(total or 0))
     return out
 
 

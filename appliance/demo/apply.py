@@ -12,6 +12,7 @@ with a deadline and the download status shown as it moves.
 
 from __future__ import annotations
 
+import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -495,9 +496,16 @@ class Applier:
         return Outcome(kind, name, "unchanged", obj_id)
 
 
+# Statuses of a template copy still on its way (CloudStack's texts: "Processing", "35%
+# Downloaded", "Installing Template", ...); any other status of a copy that is not Ready is
+# the download's error message.
+_IN_PROGRESS = re.compile(r"^(processing|\d+% downloaded|installing.*|download(ed| complete)|"
+                          r"downloading.*|copying.*|not downloaded|.*in progress.*|"
+                          r"not registered in the zone yet)$", re.IGNORECASE)
+
+
 def _failed(status: str) -> bool:
-    lowered = status.lower()
-    return any(word in lowered for word in ("error", "failed", "abandoned"))
+    return not _IN_PROGRESS.match(status.strip())
 
 
 def host_name(url: str) -> str:

@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from collections import Counter
 from typing import Any
 
@@ -15,7 +16,7 @@ import pytest
 import yaml
 
 from appliance.client import CloudStackError
-from appliance.demo.apply import Report
+from appliance.demo.apply import ApplyError, Report
 from tests.support import datacenter
 from tests.support.cloud import Cloud
 
@@ -197,6 +198,18 @@ def test_template_for_listed_zones_is_copied_between_them(
         report.ids()["copied"]}
     again = datacenter.apply(cloud, {"templates": [template]})
     assert [o.action for o in again.outcomes] == ["unchanged"]
+
+
+def test_a_failed_download_stops_the_wait_with_its_error(
+        first: tuple[Report, dict[str, int]], cloud: Cloud) -> None:
+    template = {"name": "broken", "url": "${CIRRUS_URL}/demo/templates/missing.qcow2",
+                "ostype": "CentOS 5.6 (64-bit)", "hypervisor": "Simulator", "format": "QCOW2",
+                "zones": [ADVANCED]}
+    started = time.monotonic()
+    with pytest.raises(ApplyError, match=f"template 'broken' failed to download in zone "
+                                         f"{ADVANCED}: .*404"):
+        datacenter.apply(cloud, {"templates": [template]}, template_timeout=50)
+    assert time.monotonic() - started < 30  # the error ended the wait, not the deadline
 
 
 def test_tiny_datacenter_in_one_call(cloud: Cloud) -> None:

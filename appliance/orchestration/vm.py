@@ -157,12 +157,16 @@ def start(ctx: CallContext, vm: VirtualMachine) -> VirtualMachine:
     if vm.state != S.STARTING:
         require(vm, S.CREATED, S.STOPPED, S.ERROR, action="start")
         transition(session, vm, S.STARTING)
+        ctx.checkpoint()
     while True:
         if vm.host_id is None:
+            request = _request(ctx, vm, offering, frozenset(avoid))
             try:
-                placement = allocation.place(session, _request(ctx, vm, offering,
-                                                               frozenset(avoid)))
+                placement = allocation.place(session, request)
             except CloudError as error:
+                # Drop whatever the planner locked (on MariaDB the zone row) before the
+                # failure is recorded, so it is never held while limit rows are locked.
+                session.rollback()
                 _fail_start(ctx, vm, first, error)
                 raise
             _apply_placement(ctx, vm, placement)
@@ -182,6 +186,7 @@ def start(ctx: CallContext, vm: VirtualMachine) -> VirtualMachine:
             avoid.add(host.id)
             _release_host(ctx, vm)
             vm.last_host_id = None if first else vm.last_host_id
+            ctx.checkpoint()
             if len(avoid) > retries:
                 _fail_start(ctx, vm, first, error)
                 raise

@@ -22,6 +22,7 @@ from appliance.drivers.hypervisor.base import (
 from appliance.errors import CloudError
 from appliance.models import (
     Cluster,
+    DiskOffering,
     Host,
     OsType,
     ServiceOffering,
@@ -66,6 +67,8 @@ def _request(ctx: CallContext, vm: VirtualMachine, offering: ServiceOffering,
              avoid: frozenset[str]) -> PlacementRequest:
     """What placing `vm` needs: new volumes get pools, existing ones pin the cluster."""
     root_new = data_new = 0
+    data_tags: tuple[str, ...] = ()
+    data_local: bool | None = None
     pinned: list[StoragePool] = []
     for volume in _volumes(ctx, vm):
         if volume.pool_id is None:
@@ -73,6 +76,10 @@ def _request(ctx: CallContext, vm: VirtualMachine, offering: ServiceOffering,
                 root_new = volume.size
             else:
                 data_new += volume.size
+                disk = (ctx.session.get(DiskOffering, volume.disk_offering_id)
+                        if volume.disk_offering_id else None)
+                if disk is not None:
+                    data_tags, data_local = _tags(disk.tags), disk.storage_type == "local"
         else:
             pool = ctx.session.get(StoragePool, volume.pool_id)
             if pool is not None:
@@ -85,7 +92,9 @@ def _request(ctx: CallContext, vm: VirtualMachine, offering: ServiceOffering,
         cpu_number=offering.cpu_number, cpu_speed_mhz=offering.cpu_speed,
         memory_bytes=offering.memory * MIB, hypervisor=vm.hypervisor,
         root_disk_bytes=root_new, root_storage_tags=_tags(offering.tags),
-        data_disk_bytes=data_new, host_tags=_tags(offering.host_tags),
+        data_disk_bytes=data_new, data_storage_tags=data_tags, data_local_storage=data_local,
+        host_tags=_tags(offering.host_tags), vm_name=vm.instance_name,
+        allow_disabled=ctx.caller.is_root_admin,
         local_storage=offering.storage_type == "local", os_category_id=_os_category(ctx, vm),
         avoid_host_ids=avoid,
         preferred_host_id=local_host or details.get("deployhostid") or vm.last_host_id,

@@ -148,7 +148,7 @@ def test_vm_limit_is_enforced(cloud: Cloud, dc: dict[str, str]) -> None:
 
 def test_deploy_without_start_then_start(cloud: Cloud, dc: dict[str, str]) -> None:
     vm = _deploy(cloud.admin, dc, startvm=False)
-    assert vm["state"] == "Created" or vm["state"] == "Stopped"
+    assert vm["state"] == "Stopped" and "hostid" not in vm
     started = cloud.admin.startVirtualMachine(id=vm["id"], fetch_result=True)
     assert started["virtualmachine"]["state"] == "Running"
     cloud.admin.destroyVirtualMachine(id=vm["id"], expunge=True, fetch_result=True)

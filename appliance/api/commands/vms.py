@@ -74,7 +74,7 @@ class DeployVirtualMachine(Command):
         if vm is None:
             raise InternalError(f"virtual machine {vm_id} of this job is gone")
         if self.startvm is False:
-            return vm
+            return lifecycle.leave_stopped(ctx, vm)
         return lifecycle.start(ctx, vm)
 
     def describe(self) -> str:

@@ -56,6 +56,13 @@ def start(ctx: CallContext, vm: VirtualMachine, host_id: str | None = None) -> V
     return orchestration.start(ctx, vm)
 
 
+def leave_stopped(ctx: CallContext, vm: VirtualMachine) -> VirtualMachine:
+    """A deployment asked not to start: the VM is ready and Stopped (as in CloudStack)."""
+    if vm.state == S.CREATED:
+        transition(ctx.session, vm, S.STOPPED)
+    return vm
+
+
 def check_startable(vm: VirtualMachine) -> None:
     if vm.state not in (S.RUNNING, S.STARTING):
         require(vm, S.STOPPED, S.CREATED, action="start")

@@ -12,7 +12,7 @@ from appliance.models.base import utcnow
 
 S = VmState
 TRANSITIONS: dict[VmState, frozenset[VmState]] = {
-    S.CREATED: frozenset({S.STARTING, S.DESTROYED, S.ERROR, S.EXPUNGING}),
+    S.CREATED: frozenset({S.STARTING, S.STOPPED, S.DESTROYED, S.ERROR, S.EXPUNGING}),
     S.STARTING: frozenset({S.RUNNING, S.STOPPED, S.ERROR}),
     S.RUNNING: frozenset({S.STOPPING, S.STOPPED, S.MIGRATING}),
     S.STOPPING: frozenset({S.STOPPED, S.RUNNING}),

@@ -372,11 +372,14 @@ class Applier:
 
         template_id = self._ensure(report, "template", template.name, fields, find=find,
                                    create=create, update=update)
-        present = {copy.get("zoneid") for copy in self._copies(template.name)}
+        existing = [(str(copy.get("zonename")), str(copy["zoneid"]))
+                    for copy in self._copies(template.name) if copy.get("zoneid")]
+        present = {zone_id for _, zone_id in existing}
         for zone_name, zone_id in wanted:
             if zone_id in present:
                 continue
-            source = self._ready_copy(template_id, template.name, wanted)
+            # Any zone holding the template will do as the source, in this spec or not.
+            source = self._ready_copy(template_id, template.name, existing)
             try:
                 self.client.request("copyTemplate", {"id": template_id,
                                                      "sourcezoneid": source,

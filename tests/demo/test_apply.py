@@ -200,6 +200,20 @@ def test_template_for_listed_zones_is_copied_between_them(
     assert [o.action for o in again.outcomes] == ["unchanged"]
 
 
+def test_a_template_reaches_a_zone_of_a_later_spec(first: tuple[Report, dict[str, int]],
+                                                   cloud: Cloud) -> None:
+    """The copy's source may be a zone the new spec does not mention."""
+    template = {"name": "later", "url": "${CIRRUS_URL}/demo/templates/"
+                "centos56-x86_64-simulator.qcow2", "ostype": "CentOS 5.6 (64-bit)",
+                "hypervisor": "Simulator", "format": "QCOW2", "zones": [ADVANCED]}
+    datacenter.apply(cloud, {"templates": [template]})
+    report = datacenter.apply(cloud, {"templates": [{**template, "zones": [BASIC]}]})
+    assert ("template copy", f"{BASIC}/later", "created") in [
+        (o.kind, o.name, o.action) for o in report.outcomes]
+    copies = listed(cloud, "listTemplates", "template", templatefilter="all", name="later")
+    assert sorted(c["zonename"] for c in copies) == [ADVANCED, BASIC]
+
+
 def test_a_failed_download_stops_the_wait_with_its_error(
         first: tuple[Report, dict[str, int]], cloud: Cloud) -> None:
     template = {"name": "broken", "url": "${CIRRUS_URL}/demo/templates/missing.qcow2",

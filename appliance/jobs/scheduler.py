@@ -41,7 +41,7 @@ class PeriodicTask:
 
 
 _TASKS: dict[str, PeriodicTask] = {}
-MODULES: list[str] = ["appliance.services.infra.monitor"]
+MODULES: list[str] = ["appliance.services.infra.monitor", "appliance.services.vms.collector"]
 
 
 def register(name: str, interval_param: str, fn: TaskFn) -> None:

@@ -5,19 +5,16 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import timedelta
 
+import sqlalchemy as sa
 from sqlalchemy import or_, select
+from sqlalchemy.orm.attributes import set_committed_value
 
-from appliance.db import Database
 from appliance.errors import ParamError, PermissionDenied
 from appliance.models import (
-    Account,
-    AccountType,
     Host,
     OsType,
     ServiceOffering,
-    User,
     VirtualMachine,
     VmState,
     Volume,
@@ -26,7 +23,7 @@ from appliance.models import (
 )
 from appliance.models.base import utcnow
 from appliance.orchestration import vm as orchestration
-from appliance.services import configuration, limits, tenancy
+from appliance.services import limits, tenancy
 from appliance.services.context import CallContext
 from appliance.services.limits import ResourceType
 from appliance.services.paging import Page, keyword_filter, paginate
@@ -145,11 +142,20 @@ def expunge_vm(ctx: CallContext, vm: VirtualMachine) -> VirtualMachine:
         transition(ctx.session, vm, S.EXPUNGING)
         ctx.checkpoint()
     orchestration.undefine(ctx, vm)
+    # Whoever sets `removed` first (a job or the collector) releases the volumes, once.
+    now = utcnow()
+    won = ctx.session.execute(
+        sa.update(VirtualMachine)
+        .where(VirtualMachine.id == vm.id, VirtualMachine.removed.is_(None))
+        .values(removed=now).execution_options(synchronize_session=False))
+    if won.rowcount != 1:  # type: ignore[attr-defined]
+        ctx.session.refresh(vm)
+        return vm
+    set_committed_value(vm, "removed", now)
     roots = [v for v in ctx.session.scalars(select(Volume).where(
         Volume.vm_id == vm.id, Volume.removed.is_(None), Volume.volume_type == VolumeType.ROOT))]
     orchestration.destroy_volumes(ctx, vm)
     limits.release(ctx.session, vm.account, ResourceType.VOLUME, len(roots))
-    vm.removed = utcnow()
     ctx.checkpoint()
     return vm
 
@@ -246,33 +252,3 @@ def list_vms(ctx: CallContext, flt: VmFilter, *, owner: dict[str, object],
                           VirtualMachine.instance_name, VirtualMachine.state)
     return paginate(ctx.session, stmt.order_by(VirtualMachine.created, VirtualMachine.id),
                     page, pagesize)
-
-
-def expunge_due(db: Database) -> int:
-    """The garbage collector: expunge VMs destroyed (or failed) longer than expunge.delay."""
-    with db.session(write=False) as session:
-        delay = int(configuration.get(session, "expunge.delay"))
-        cutoff = utcnow() - timedelta(seconds=delay)
-        due = list(session.scalars(select(VirtualMachine.id).where(
-            VirtualMachine.removed.is_(None),
-            or_(VirtualMachine.state == S.EXPUNGING,
-                (VirtualMachine.state == S.DESTROYED) & (VirtualMachine.destroyed <= cutoff),
-                (VirtualMachine.state == S.ERROR) & (VirtualMachine.state_changed <= cutoff)))))
-        admin_id = session.scalar(select(User.id).join(Account, User.account_id == Account.id)
-                                  .where(Account.type == AccountType.ADMIN,
-                                         User.is_default.is_(True)))
-    done = 0
-    for vm_id in due:
-        with db.session(write=True) as session:
-            assert admin_id is not None
-            ctx = CallContext.load(session, admin_id, db=db)
-            vm = session.get(VirtualMachine, vm_id)
-            if vm is None or vm.removed is not None:
-                continue
-            try:
-                expunge_vm(ctx, vm)
-                done += 1
-            except Exception:
-                ctx.log.exception("expunging %s failed; retried at the next run",
-                                  vm.instance_name)
-    return done

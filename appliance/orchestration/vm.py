@@ -163,6 +163,7 @@ def start(ctx: CallContext, vm: VirtualMachine) -> VirtualMachine:
     assert offering is not None
     retries = int(configuration.get(session, "vm.start.retries"))
     avoid: set[str] = set()
+    last_error: DriverError | None = None
     if vm.state != S.STARTING:
         require(vm, S.CREATED, S.STOPPED, S.ERROR, action="start")
         transition(session, vm, S.STARTING)
@@ -176,8 +177,12 @@ def start(ctx: CallContext, vm: VirtualMachine) -> VirtualMachine:
                 # Drop whatever the planner locked (on MariaDB the zone row) before the
                 # failure is recorded, so it is never held while limit rows are locked.
                 session.rollback()
+                if last_error is not None:  # hosts were there but failed: say so
+                    error = type(last_error)(
+                        f"{last_error.text} (tried {len(avoid)} host(s); no other host can "
+                        "take the VM)")
                 _fail_start(ctx, vm, first, error)
-                raise
+                raise error from None
             _apply_placement(ctx, vm, placement)
         host = session.get(Host, vm.host_id)
         assert host is not None
@@ -193,6 +198,7 @@ def start(ctx: CallContext, vm: VirtualMachine) -> VirtualMachine:
             ctx.log.warning("start of %s on %s failed: %s", vm.instance_name, host.name,
                             error.text)
             avoid.add(host.id)
+            last_error = error
             _release_host(ctx, vm)
             vm.last_host_id = None if first else vm.last_host_id
             ctx.checkpoint()

@@ -173,16 +173,18 @@ def start(ctx: CallContext, vm: VirtualMachine) -> VirtualMachine:
             request = _request(ctx, vm, offering, frozenset(avoid))
             try:
                 placement = allocation.place(session, request)
-            except CloudError as error:
+            except CloudError as failure:
                 # Drop whatever the planner locked (on MariaDB the zone row) before the
                 # failure is recorded, so it is never held while limit rows are locked.
                 session.rollback()
-                if last_error is not None:  # hosts were there but failed: say so
-                    error = type(last_error)(
-                        f"{last_error.text} (tried {len(avoid)} host(s); no other host can "
-                        "take the VM)")
-                _fail_start(ctx, vm, first, error)
-                raise error from None
+                if last_error is None:
+                    _fail_start(ctx, vm, first, failure)
+                    raise
+                # Hosts were there but failed: that, not their absence, is the reason.
+                reason = type(last_error)(f"{last_error.text} (tried {len(avoid)} host(s); "
+                                          "no other host can take the VM)")
+                _fail_start(ctx, vm, first, reason)
+                raise reason from None
             _apply_placement(ctx, vm, placement)
         host = session.get(Host, vm.host_id)
         assert host is not None

@@ -39,9 +39,9 @@ def test_create_list_delete(cloud: Cloud) -> None:
     assert owned["vlan"] == "101" and owned["account"] == member.username
     listed = admin.listVlanIpRanges(zoneid=zone["id"])
     assert listed["count"] == 3
-    assert admin.listVlanIpRanges(zoneid=zone["id"], forvirtualnetwork=False)["vlan"][0][
+    assert admin.listVlanIpRanges(zoneid=zone["id"], forvirtualnetwork=False)["vlaniprange"][0][
         "id"] == untagged["id"]
-    assert admin.listVlanIpRanges(domainid=domain["id"])["vlan"][0]["id"] == owned["id"]
+    assert admin.listVlanIpRanges(domainid=domain["id"])["vlaniprange"][0]["id"] == owned["id"]
     capacity = {c["type"]: c for c in admin.listCapacity(zoneid=zone["id"])["capacity"]}
     assert capacity[4]["capacitytotal"] == 22 and capacity[4]["capacityused"] == 0
     assert capacity[8]["capacitytotal"] == 1

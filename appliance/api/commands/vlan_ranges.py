@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from appliance.api.params import BOOLEAN, STRING, UUID, param
 from appliance.api.registry import ROOT_ADMIN, Command, ListCommand, api_command
-from appliance.api.responses.infra import VLAN
+from appliance.api.responses.infra import VLAN, VLAN_IP_RANGE
 from appliance.models import VlanIpRange
 from appliance.services.context import CallContext
 from appliance.services.infra import vlan_ranges
@@ -56,7 +56,7 @@ class DeleteVlanIpRange(Command):
         vlan_ranges.delete(ctx, vlan_ranges.get(ctx, self.id))
 
 
-@api_command("listVlanIpRanges", response=VLAN, roles=ROOT_ADMIN)
+@api_command("listVlanIpRanges", response=VLAN_IP_RANGE, roles=ROOT_ADMIN)
 @dataclass(frozen=True)
 class ListVlanIpRanges(ListCommand):
     """Lists all VLAN IP ranges."""

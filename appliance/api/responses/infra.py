@@ -359,7 +359,7 @@ def render_vlan(vlan: VlanIpRange, ctx: CallContext) -> dict[str, Any]:
     })
 
 
-VLAN = ResponseSpec("vlan", (
+_VLAN_FIELDS = (
     ("id", "the ID of the VLAN IP range"),
     ("forvirtualnetwork", "the virtual network for the VLAN IP range"),
     ("zoneid", "the Zone ID of the VLAN IP range"), ("vlan", "the ID or VID of the VLAN"),
@@ -374,7 +374,11 @@ VLAN = ResponseSpec("vlan", (
     ("startip", "the start ip of the VLAN IP range"),
     ("endip", "the end ip of the VLAN IP range"),
     ("networkid", "the network id of vlan range"),
-), render_vlan)
+)
+# createVlanIpRange answers a `vlan`; listVlanIpRanges lists `vlaniprange` items (as
+# CloudStack does; ngine_io.cloudstack's cs_vlan_ip_range reads that key).
+VLAN = ResponseSpec("vlan", _VLAN_FIELDS, render_vlan)
+VLAN_IP_RANGE = ResponseSpec("vlaniprange", _VLAN_FIELDS, render_vlan)
 
 
 def render_hypervisor(name: str, ctx: CallContext) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -151,4 +152,69 @@ def test_deploy_without_start_then_start(cloud: Cloud, dc: dict[str, str]) -> No
     assert vm["state"] == "Stopped" and "hostid" not in vm
     started = cloud.admin.startVirtualMachine(id=vm["id"], fetch_result=True)
     assert started["virtualmachine"]["state"] == "Running"
+    cloud.admin.destroyVirtualMachine(id=vm["id"], expunge=True, fetch_result=True)
+
+
+def _register(client: CloudStack, cloud: Cloud, dc: dict[str, str], name: str,
+              path: str) -> str:
+    ostype = cloud.admin.listOsTypes(description="CentOS 5.6 (64-bit)")["ostype"][0]["id"]
+    template: dict[str, Any] = client.registerTemplate(
+        name=name, displaytext=name, url=f"{cloud.server.base}{path}",
+        zoneid=dc[datacenter.ZONE], format="QCOW2", hypervisor="Simulator", ostypeid=ostype)
+    return str(template["template"][0]["id"])
+
+
+def _wait_status(cloud: Cloud, template_id: str, done: str) -> None:
+    for _ in range(100):
+        found = cloud.admin.listTemplates(templatefilter="all", id=template_id)["template"][0]
+        if done in str(found.get("status")) or found.get("isready"):
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"template {template_id} never reached {done}")
+
+
+def test_templates_that_cannot_be_used_create_nothing(cloud: Cloud,
+                                                      dc: dict[str, str]) -> None:
+    owner, other = cloud.new_account(), cloud.new_account()
+    user = cloud.as_user(owner)
+    private = _register(cloud.as_user(other), cloud, dc, "private-tpl",
+                        "/demo/templates/centos56-x86_64-simulator.qcow2")
+    broken = _register(user, cloud, dc, "broken-tpl", "/demo/templates/missing.qcow2")
+    _wait_status(cloud, private, "Ready")
+    _wait_status(cloud, broken, "404")
+    assert _job_error(_deploy_call(user, dc), templateid=private)["errorcode"] == 531
+    error = _job_error(_deploy_call(user, dc), templateid=broken)
+    assert error["errorcode"] == 431 and "downloaded" in error["errortext"]
+    assert user.listVirtualMachines().get("virtualmachine", []) == []
+    account = cloud.admin.listAccounts(id=owner.account["id"])["account"][0]
+    assert (account["vmtotal"], account["volumetotal"]) == (0, 0)
+
+
+def test_a_zone_dedicated_to_another_domain_refuses(cloud: Cloud,
+                                                    dc: dict[str, str]) -> None:
+    theirs, mine = cloud.new_domain(), cloud.new_domain()
+    zone = cloud.admin.createZone(name=f"dedicated-{theirs['name']}", networktype="Advanced",
+                                  dns1="203.0.113.53", internaldns1="172.16.0.53",
+                                  domainid=theirs["id"])["zone"]
+    outsider = cloud.new_account(domainid=mine["id"])
+    user = cloud.as_user(outsider)
+    assert _job_error(_deploy_call(user, dc), zoneid=zone["id"])["errorcode"] == 531
+    assert user.listVirtualMachines().get("virtualmachine", []) == []
+    cloud.admin.deleteZone(id=zone["id"])
+
+
+def test_a_blank_vm_boots_from_a_bootable_iso(cloud: Cloud, dc: dict[str, str]) -> None:
+    ostype = cloud.admin.listOsTypes(description="CentOS 5.6 (64-bit)")["ostype"][0]["id"]
+    iso = cloud.admin.registerIso(
+        name="boot-iso", displaytext="boot-iso", bootable=True, ostypeid=ostype,
+        url=f"{cloud.server.base}/demo/templates/centos56-x86_64-simulator.qcow2",
+        zoneid=dc[datacenter.ZONE], ispublic=True)["iso"][0]
+    for _ in range(100):
+        if cloud.admin.listIsos(id=iso["id"], isofilter="all")["iso"][0].get("isready"):
+            break
+        time.sleep(0.1)
+    assert _job_error(_deploy_call(cloud.admin, dc), templateid=iso["id"])["errorcode"] == 431
+    vm = _deploy(cloud.admin, dc, templateid=iso["id"],
+                 diskofferingid=dc[datacenter.DISK_OFFERING])
+    assert vm["state"] == "Running" and vm["isoid"] == iso["id"] and "templateid" not in vm
     cloud.admin.destroyVirtualMachine(id=vm["id"], expunge=True, fetch_result=True)

@@ -25,7 +25,15 @@ from appliance.models.infra import (
     VlanIpRange,
     Zone,
 )
-from appliance.models.network import FirewallRule, RulePurpose, RuleState
+from appliance.models.network import (
+    FirewallRule,
+    GuestVnet,
+    Network,
+    NetworkState,
+    Nic,
+    RulePurpose,
+    RuleState,
+)
 from appliance.models.ops import (
     AsyncJob,
     Configuration,
@@ -41,10 +49,11 @@ from appliance.models.storage import Volume, VolumeState, VolumeType
 
 __all__ = [
     "Account", "AccountType", "AsyncJob", "Base", "Cluster", "Configuration", "DiskOffering",
-    "Domain", "DownloadStatus", "Event", "FirewallRule", "Host", "IdSequence", "ImageStore",
-    "JobStatus", "LoginSession", "ManagementProcess", "NetworkOffering", "OsCategory",
-    "OsType", "Pod", "PublicIpAddress", "ResourceCount", "ResourceLimit", "ResourceTag",
-    "RulePurpose", "RuleState", "ServiceOffering", "SimulatorFault", "SimulatorVm",
-    "StoragePool", "Template", "TemplatePermission", "TemplateZone", "User", "VirtualMachine",
-    "VlanIpRange", "VmState", "Volume", "VolumeState", "VolumeType", "Zone",
+    "Domain", "DownloadStatus", "Event", "FirewallRule", "GuestVnet", "Host", "IdSequence",
+    "ImageStore", "JobStatus", "LoginSession", "ManagementProcess", "Network",
+    "NetworkOffering", "NetworkState", "Nic", "OsCategory", "OsType", "Pod", "PublicIpAddress",
+    "ResourceCount", "ResourceLimit", "ResourceTag", "RulePurpose", "RuleState",
+    "ServiceOffering", "SimulatorFault", "SimulatorVm", "StoragePool", "Template",
+    "TemplatePermission", "TemplateZone", "User", "VirtualMachine", "VlanIpRange", "VmState",
+    "Volume", "VolumeState", "VolumeType", "Zone",
 ]

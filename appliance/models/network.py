@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from appliance.models.base import Base, Created, UuidPk
+from appliance.models.base import Base, Created, Timestamp, UuidPk
 
 
 class RulePurpose(StrEnum):
@@ -48,3 +48,79 @@ class FirewallRule(Base):
     account_id: Mapped[str] = mapped_column(ForeignKey("account.id"), index=True)
     domain_id: Mapped[str] = mapped_column(ForeignKey("domain.id"))
     created: Mapped[Created]
+
+
+class NetworkState(StrEnum):
+    ALLOCATED = "Allocated"
+    IMPLEMENTED = "Implemented"
+    SHUTDOWN = "Shutdown"
+    DESTROY = "Destroy"
+
+
+class Network(Base):
+    """A guest network (seed §5): an account's isolated network on a VLAN/VNI of its zone,
+    or a shared/direct one. `vnet` is the VLAN id or VXLAN VNI carrying it."""
+
+    __tablename__ = "network"
+
+    id: Mapped[UuidPk]
+    name: Mapped[str] = mapped_column(String(255))
+    display_text: Mapped[str | None] = mapped_column(String(255))
+    zone_id: Mapped[str] = mapped_column(ForeignKey("zone.id"), index=True)
+    account_id: Mapped[str | None] = mapped_column(ForeignKey("account.id"), index=True)
+    domain_id: Mapped[str | None] = mapped_column(ForeignKey("domain.id"), index=True)
+    network_offering_id: Mapped[str | None] = mapped_column(ForeignKey("network_offering.id"))
+    guest_type: Mapped[str] = mapped_column(String(16), default="Isolated")
+    traffic_type: Mapped[str] = mapped_column(String(16), default="Guest")
+    isolation: Mapped[str] = mapped_column(String(8), default="vlan")  # vlan | vxlan
+    vnet: Mapped[int | None] = mapped_column(Integer)
+    cidr: Mapped[str] = mapped_column(String(64))
+    gateway: Mapped[str] = mapped_column(String(64))
+    netmask: Mapped[str] = mapped_column(String(64))
+    network_domain: Mapped[str | None] = mapped_column(String(255))
+    is_default: Mapped[bool] = mapped_column(default=True)
+    state: Mapped[NetworkState] = mapped_column(String(16), default=NetworkState.ALLOCATED)
+    created: Mapped[Created]
+    removed: Mapped[Timestamp]
+
+    @property
+    def bridge(self) -> str:
+        """The Linux bridge carrying this network on a host (CloudStack KVM's names)."""
+        if self.isolation == "vxlan":
+            return f"brvx-{self.vnet}"
+        return f"breth0-{self.vnet}" if self.vnet is not None else "cloudbr0"
+
+
+class GuestVnet(Base):
+    """One VLAN id / VNI of a zone's guest range taken by a network; unique per zone so two
+    networks never share one, whichever server allocates."""
+
+    __tablename__ = "guest_vnet"
+    __table_args__ = (UniqueConstraint("zone_id", "vnet"),)
+
+    id: Mapped[UuidPk]
+    zone_id: Mapped[str] = mapped_column(ForeignKey("zone.id"), index=True)
+    vnet: Mapped[int] = mapped_column(Integer)
+    network_id: Mapped[str] = mapped_column(ForeignKey("network.id", ondelete="CASCADE"),
+                                            index=True)
+    account_id: Mapped[str | None] = mapped_column(String(36))
+    taken: Mapped[Created]
+
+
+class Nic(Base):
+    """A VM's interface on a network, with its MAC and guest IP (unique per network)."""
+
+    __tablename__ = "nic"
+    __table_args__ = (UniqueConstraint("network_id", "ip_address"),)
+
+    id: Mapped[UuidPk]
+    vm_id: Mapped[str] = mapped_column(ForeignKey("vm_instance.id"), index=True)
+    network_id: Mapped[str] = mapped_column(ForeignKey("network.id"), index=True)
+    mac: Mapped[str] = mapped_column(String(17), unique=True)
+    ip_address: Mapped[str | None] = mapped_column(String(64))
+    netmask: Mapped[str | None] = mapped_column(String(64))
+    gateway: Mapped[str | None] = mapped_column(String(64))
+    device_id: Mapped[int] = mapped_column(Integer, default=0)
+    is_default: Mapped[bool] = mapped_column(default=True)
+    created: Mapped[Created]
+    removed: Mapped[Timestamp]

@@ -17,6 +17,7 @@ from appliance.drivers.hypervisor.base import (
     DriverError,
     HostAccess,
     HypervisorDriver,
+    NicSpec,
     VmSpec,
 )
 from appliance.errors import CloudError
@@ -38,6 +39,7 @@ from appliance.services import allocation, configuration, limits
 from appliance.services.allocation import Placement, PlacementRequest
 from appliance.services.context import CallContext
 from appliance.services.limits import ResourceType
+from appliance.services.network import guest
 from appliance.services.vms.states import require, transition
 
 MIB = 1024**2
@@ -141,9 +143,12 @@ def _spec(ctx: CallContext, vm: VirtualMachine, offering: ServiceOffering) -> Vm
         DiskSpec(path=v.path or v.id, device_id=v.device_id or 0, size=v.size,
                  format=v.format or "qcow2", volume_id=v.id)
         for v in _volumes(ctx, vm))
+    nics = tuple(NicSpec(mac=nic.mac, bridge=network.bridge, ip_address=nic.ip_address,
+                         device_id=nic.device_id) for nic, network in guest.nics_of(ctx, vm.id))
     iso = vm.iso
     return VmSpec(vm_id=vm.id, instance_name=vm.instance_name, cpus=offering.cpu_number,
                   cpu_speed_mhz=offering.cpu_speed, memory_mib=offering.memory, disks=disks,
+                  nics=nics,
                   iso_path=iso.id if iso else None, boot_from_iso=vm.template_id is None,
                   user_data=vm.user_data)
 

@@ -218,3 +218,24 @@ def test_a_blank_vm_boots_from_a_bootable_iso(cloud: Cloud, dc: dict[str, str]) 
                  diskofferingid=dc[datacenter.DISK_OFFERING])
     assert vm["state"] == "Running" and vm["isoid"] == iso["id"] and "templateid" not in vm
     cloud.admin.destroyVirtualMachine(id=vm["id"], expunge=True, fetch_result=True)
+
+
+def test_vms_get_a_nic_on_their_accounts_isolated_network(cloud: Cloud,
+                                                          dc: dict[str, str]) -> None:
+    first, second = cloud.new_account(), cloud.new_account()
+    a1 = _deploy(cloud.as_user(first), dc)
+    a2 = _deploy(cloud.as_user(first), dc)
+    b1 = _deploy(cloud.as_user(second), dc)
+    (n1,), (n2,), (m1,) = a1["nic"], a2["nic"], b1["nic"]
+    assert n1["networkid"] == n2["networkid"] != m1["networkid"]
+    assert n1["ipaddress"] != n2["ipaddress"]
+    assert all(n["ipaddress"].startswith("10.1.1.") and n["gateway"] == "10.1.1.1"
+               for n in (n1, n2, m1))
+    assert n1["broadcasturi"] != m1["broadcasturi"]  # one VLAN per account network
+    assert n1["macaddress"].startswith("02:00:") and n1["isdefault"] is True
+    address = n2["ipaddress"]
+    cloud.admin.destroyVirtualMachine(id=a2["id"], expunge=True, fetch_result=True)
+    again = _deploy(cloud.as_user(first), dc)
+    assert again["nic"][0]["ipaddress"] == address  # freed at expunge, lowest free again
+    for vm in (a1, b1, again):
+        cloud.admin.destroyVirtualMachine(id=vm["id"], expunge=True, fetch_result=True)

@@ -7,8 +7,15 @@ from typing import Any
 from sqlalchemy import select
 
 from appliance.api.responses import ResponseSpec, drop_none, wire_date
-from appliance.models import Host, VirtualMachine, Volume, VolumeType
+from appliance.models import Host, Network, VirtualMachine, Volume, VolumeType
 from appliance.services.context import CallContext
+from appliance.services.network import guest
+
+
+def _uri(network: Network) -> str | None:
+    if network.vnet is None:
+        return None
+    return f"{'vxlan' if network.isolation == 'vxlan' else 'vlan'}://{network.vnet}"
 
 
 def render_vm(vm: VirtualMachine, ctx: CallContext) -> dict[str, Any]:
@@ -54,7 +61,13 @@ def render_vm(vm: VirtualMachine, ctx: CallContext) -> dict[str, Any]:
         "rootdevicetype": str(root.volume_type) if root else None,
         "hypervisor": vm.hypervisor,
         "userdata": vm.user_data if ctx.caller.is_admin else None,
-        "nic": [],
+        "nic": [drop_none({
+            "id": nic.id, "networkid": network.id, "networkname": network.name,
+            "ipaddress": nic.ip_address, "netmask": nic.netmask, "gateway": nic.gateway,
+            "macaddress": nic.mac, "isdefault": nic.is_default, "traffictype": "Guest",
+            "type": network.guest_type, "deviceid": str(nic.device_id),
+            "broadcasturi": _uri(network), "isolationuri": _uri(network),
+        }) for nic, network in guest.nics_of(ctx, vm.id)],
         "securitygroup": [],
         "tags": [],
         "affinitygroup": [],

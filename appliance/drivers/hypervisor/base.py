@@ -56,12 +56,30 @@ class HostFacts:
 
 @dataclass(frozen=True)
 class DiskSpec:
+    """A disk of the VM: volume `name` in the host's storage pool `pool` (libvirt pool
+    name = the primary storage pool's id), created by the driver when missing (a root disk
+    as an overlay on the VM's template staged in the same pool)."""
+
     path: str
     device_id: int
     size: int
     format: str = "qcow2"
     backing_path: str | None = None  # the template a root disk is an overlay of
     volume_id: str | None = None
+    pool: str | None = None
+    name: str | None = None
+    is_root: bool = False
+
+
+@dataclass(frozen=True)
+class TemplateSpec:
+    """The VM's template (or ISO) as the management server holds it on secondary storage;
+    the driver stages it into the host's pool once and reuses it."""
+
+    template_id: str
+    path: str  # readable file on the management server
+    format: str  # QCOW2, RAW, VHD, VMDK, ISO, TAR
+    size: int  # virtual size in bytes
 
 
 @dataclass(frozen=True)
@@ -85,6 +103,8 @@ class VmSpec:
     nics: tuple[NicSpec, ...] = ()
     iso_path: str | None = None
     boot_from_iso: bool = False
+    template: TemplateSpec | None = None
+    iso: TemplateSpec | None = None
     user_data: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
 

@@ -1,4 +1,4 @@
-"""network rules
+"""network rules, guest networks, guest VNETs and NICs
 
 Revision ID: 0003
 Revises: 0002
@@ -55,9 +55,94 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_firewall_rule_vm_id'), ['vm_id'], unique=False)
 
     # ### end Alembic commands ###
+    op.create_table('network',
+    sa.Column('id', sa.String(length=36), nullable=False),
+    sa.Column('name', sa.String(length=255), nullable=False),
+    sa.Column('display_text', sa.String(length=255), nullable=True),
+    sa.Column('zone_id', sa.String(length=36), nullable=False),
+    sa.Column('account_id', sa.String(length=36), nullable=True),
+    sa.Column('domain_id', sa.String(length=36), nullable=True),
+    sa.Column('network_offering_id', sa.String(length=36), nullable=True),
+    sa.Column('guest_type', sa.String(length=16), nullable=False),
+    sa.Column('traffic_type', sa.String(length=16), nullable=False),
+    sa.Column('isolation', sa.String(length=8), nullable=False),
+    sa.Column('vnet', sa.Integer(), nullable=True),
+    sa.Column('cidr', sa.String(length=64), nullable=False),
+    sa.Column('gateway', sa.String(length=64), nullable=False),
+    sa.Column('netmask', sa.String(length=64), nullable=False),
+    sa.Column('network_domain', sa.String(length=255), nullable=True),
+    sa.Column('is_default', sa.Boolean(), nullable=False),
+    sa.Column('state', sa.String(length=16), nullable=False),
+    sa.Column('created', appliance.models.base.UTCDateTime(), nullable=False),
+    sa.Column('removed', appliance.models.base.UTCDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['account_id'], ['account.id'], name=op.f('fk_network_account_id_account')),
+    sa.ForeignKeyConstraint(['domain_id'], ['domain.id'], name=op.f('fk_network_domain_id_domain')),
+    sa.ForeignKeyConstraint(['network_offering_id'], ['network_offering.id'], name=op.f('fk_network_network_offering_id_network_offering')),
+    sa.ForeignKeyConstraint(['zone_id'], ['zone.id'], name=op.f('fk_network_zone_id_zone')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_network'))
+    )
+    with op.batch_alter_table('network', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_network_account_id'), ['account_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_network_domain_id'), ['domain_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_network_zone_id'), ['zone_id'], unique=False)
+
+    op.create_table('guest_vnet',
+    sa.Column('id', sa.String(length=36), nullable=False),
+    sa.Column('zone_id', sa.String(length=36), nullable=False),
+    sa.Column('vnet', sa.Integer(), nullable=False),
+    sa.Column('network_id', sa.String(length=36), nullable=False),
+    sa.Column('account_id', sa.String(length=36), nullable=True),
+    sa.Column('taken', appliance.models.base.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['network_id'], ['network.id'], name=op.f('fk_guest_vnet_network_id_network'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['zone_id'], ['zone.id'], name=op.f('fk_guest_vnet_zone_id_zone')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_guest_vnet')),
+    sa.UniqueConstraint('zone_id', 'vnet', name=op.f('uq_guest_vnet_zone_id_vnet'))
+    )
+    with op.batch_alter_table('guest_vnet', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_guest_vnet_network_id'), ['network_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_guest_vnet_zone_id'), ['zone_id'], unique=False)
+
+    op.create_table('nic',
+    sa.Column('id', sa.String(length=36), nullable=False),
+    sa.Column('vm_id', sa.String(length=36), nullable=False),
+    sa.Column('network_id', sa.String(length=36), nullable=False),
+    sa.Column('mac', sa.String(length=17), nullable=False),
+    sa.Column('ip_address', sa.String(length=64), nullable=True),
+    sa.Column('netmask', sa.String(length=64), nullable=True),
+    sa.Column('gateway', sa.String(length=64), nullable=True),
+    sa.Column('device_id', sa.Integer(), nullable=False),
+    sa.Column('is_default', sa.Boolean(), nullable=False),
+    sa.Column('created', appliance.models.base.UTCDateTime(), nullable=False),
+    sa.Column('removed', appliance.models.base.UTCDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['network_id'], ['network.id'], name=op.f('fk_nic_network_id_network')),
+    sa.ForeignKeyConstraint(['vm_id'], ['vm_instance.id'], name=op.f('fk_nic_vm_id_vm_instance')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_nic')),
+    sa.UniqueConstraint('mac', name=op.f('uq_nic_mac')),
+    sa.UniqueConstraint('network_id', 'ip_address', name=op.f('uq_nic_network_id_ip_address'))
+    )
+    with op.batch_alter_table('nic', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_nic_network_id'), ['network_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_nic_vm_id'), ['vm_id'], unique=False)
+
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('nic', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_nic_vm_id'))
+        batch_op.drop_index(batch_op.f('ix_nic_network_id'))
+
+    op.drop_table('nic')
+    with op.batch_alter_table('guest_vnet', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_guest_vnet_zone_id'))
+        batch_op.drop_index(batch_op.f('ix_guest_vnet_network_id'))
+
+    op.drop_table('guest_vnet')
+    with op.batch_alter_table('network', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_network_zone_id'))
+        batch_op.drop_index(batch_op.f('ix_network_domain_id'))
+        batch_op.drop_index(batch_op.f('ix_network_account_id'))
+
+    op.drop_table('network')
     # ### commands auto generated by Alembic - please adjust! ###
     with op.batch_alter_table('firewall_rule', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_firewall_rule_vm_id'))

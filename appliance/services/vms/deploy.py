@@ -28,6 +28,7 @@ from appliance.models.infra import AllocationState
 from appliance.services import configuration, limits, sequences, tenancy
 from appliance.services.context import CallContext
 from appliance.services.limits import ResourceType
+from appliance.services.network import guest
 from appliance.services.templates import usable_for_deploy
 
 GIB = 1024**3
@@ -175,6 +176,9 @@ def create(ctx: CallContext, request: DeployRequest) -> VirtualMachine:
     )
     session.add(vm)
     session.flush()
+    network = guest.default_network(ctx, owner, zone)
+    if network is not None:
+        guest.add_nic(ctx, vm.id, network)
     session.add(Volume(
         name=f"ROOT-{number}", account_id=owner.id, domain_id=owner.domain_id,
         zone_id=zone.id, vm_id=vm.id, volume_type=VolumeType.ROOT, device_id=0,

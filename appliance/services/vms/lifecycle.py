@@ -26,6 +26,7 @@ from appliance.orchestration import vm as orchestration
 from appliance.services import limits, tenancy
 from appliance.services.context import CallContext
 from appliance.services.limits import ResourceType
+from appliance.services.network import guest
 from appliance.services.paging import Page, keyword_filter, paginate
 from appliance.services.vms.deploy import check_user_data, service_offering_for
 from appliance.services.vms.states import parse_state, require, transition
@@ -155,6 +156,7 @@ def expunge_vm(ctx: CallContext, vm: VirtualMachine) -> VirtualMachine:
     roots = [v for v in ctx.session.scalars(select(Volume).where(
         Volume.vm_id == vm.id, Volume.removed.is_(None), Volume.volume_type == VolumeType.ROOT))]
     orchestration.destroy_volumes(ctx, vm)
+    guest.release_nics(ctx, vm.id)
     limits.release(ctx.session, vm.account, ResourceType.VOLUME, len(roots))
     ctx.checkpoint()
     return vm

@@ -18,6 +18,7 @@ from appliance.drivers.hypervisor.base import (
     HostAccess,
     HypervisorDriver,
     NicSpec,
+    TemplateSpec,
     VmSpec,
 )
 from appliance.errors import CloudError
@@ -28,6 +29,8 @@ from appliance.models import (
     OsType,
     ServiceOffering,
     StoragePool,
+    Template,
+    TemplateZone,
     VirtualMachine,
     VmState,
     Volume,
@@ -35,7 +38,7 @@ from appliance.models import (
     VolumeType,
 )
 from appliance.models.base import utcnow
-from appliance.services import allocation, configuration, limits
+from appliance.services import allocation, configuration, limits, templates
 from appliance.services.allocation import Placement, PlacementRequest
 from appliance.services.context import CallContext
 from appliance.services.limits import ResourceType
@@ -141,16 +144,38 @@ def _release_host(ctx: CallContext, vm: VirtualMachine) -> None:
 def _spec(ctx: CallContext, vm: VirtualMachine, offering: ServiceOffering) -> VmSpec:
     disks = tuple(
         DiskSpec(path=v.path or v.id, device_id=v.device_id or 0, size=v.size,
-                 format=v.format or "qcow2", volume_id=v.id)
+                 format=v.format or "qcow2", volume_id=v.id, pool=v.pool_id, name=v.id,
+                 is_root=v.volume_type == VolumeType.ROOT)
         for v in _volumes(ctx, vm))
     nics = tuple(NicSpec(mac=nic.mac, bridge=network.bridge, ip_address=nic.ip_address,
                          device_id=nic.device_id) for nic, network in guest.nics_of(ctx, vm.id))
     iso = vm.iso
+    template = vm.template
     return VmSpec(vm_id=vm.id, instance_name=vm.instance_name, cpus=offering.cpu_number,
                   cpu_speed_mhz=offering.cpu_speed, memory_mib=offering.memory, disks=disks,
-                  nics=nics,
+                  nics=nics, template=_staged(ctx, vm, template),
+                  iso=_staged(ctx, vm, iso),
                   iso_path=iso.id if iso else None, boot_from_iso=vm.template_id is None,
                   user_data=vm.user_data)
+
+
+def _staged(ctx: CallContext, vm: VirtualMachine, template: Template | None
+            ) -> TemplateSpec | None:
+    """Where the template's file is on the zone's secondary storage; None when it is gone
+    (a deleted template: hosts that staged it keep their copy)."""
+    if template is None:
+        return None
+    copy = ctx.session.scalar(select(TemplateZone).where(
+        TemplateZone.template_id == template.id, TemplateZone.zone_id == vm.zone_id,
+        TemplateZone.removed.is_(None)))
+    if copy is None or not copy.ready:
+        return None
+    try:
+        path = templates.install_path(ctx, copy)
+    except CloudError:
+        return None
+    return TemplateSpec(template_id=template.id, path=path, format=template.format,
+                        size=max(copy.size, copy.physical_size))
 
 
 def start(ctx: CallContext, vm: VirtualMachine) -> VirtualMachine:

@@ -41,7 +41,10 @@ class PeriodicTask:
 
 
 _TASKS: dict[str, PeriodicTask] = {}
-MODULES: list[str] = ["appliance.services.infra.monitor", "appliance.services.vms.collector"]
+MODULES: list[str] = [
+    "appliance.services.infra.monitor", "appliance.services.vms.collector",
+    "appliance.services.vms.sync",
+]
 
 
 def register(name: str, interval_param: str, fn: TaskFn) -> None:

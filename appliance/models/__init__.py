@@ -1,5 +1,6 @@
 """SQLAlchemy models, one module per area; importing this package registers all tables."""
 
+from appliance.models.automation import AutomationLock, JobLogLine
 from appliance.models.base import Base
 from appliance.models.catalog import (
     DiskOffering,
@@ -13,7 +14,7 @@ from appliance.models.catalog import (
     TemplatePermission,
     TemplateZone,
 )
-from appliance.models.compute import VirtualMachine, VmState
+from appliance.models.compute import VirtualMachine, VmState, VmStats
 from appliance.models.identity import Account, AccountType, Domain, LoginSession, User
 from appliance.models.infra import (
     Cluster,
@@ -55,5 +56,6 @@ __all__ = [
     "ResourceCount", "ResourceLimit", "ResourceTag", "RulePurpose", "RuleState",
     "ServiceOffering", "SimulatorFault", "SimulatorVm", "StoragePool", "Template",
     "TemplatePermission", "TemplateZone", "User", "VirtualMachine", "VlanIpRange", "VmState",
-    "Volume", "VolumeState", "VolumeType", "Zone",
+    "VmStats", "Volume", "VolumeState", "VolumeType", "Zone",
+    "AutomationLock", "JobLogLine",
 ]

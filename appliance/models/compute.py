@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text
+from sqlalchemy import BigInteger, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from appliance.models.base import Base, Created, Timestamp, UTCDateTime, UuidPk
@@ -77,3 +77,19 @@ class VirtualMachine(Base):
     template: Mapped[Template | None] = relationship(foreign_keys=[template_id])
     iso: Mapped[Template | None] = relationship(foreign_keys=[iso_id])
     service_offering: Mapped[ServiceOffering] = relationship()
+
+
+class VmStats(Base):
+    """The last sample of a running VM's counters, refreshed by the stats sync task."""
+
+    __tablename__ = "vm_stats"
+
+    vm_id: Mapped[str] = mapped_column(ForeignKey("vm_instance.id", ondelete="CASCADE"),
+                                       primary_key=True)
+    cpu_used_pct: Mapped[float] = mapped_column(Float, default=0.0)
+    memory_kib: Mapped[int] = mapped_column(BigInteger, default=0)
+    network_read_kbs: Mapped[float] = mapped_column(Float, default=0.0)
+    network_write_kbs: Mapped[float] = mapped_column(Float, default=0.0)
+    disk_read_kbs: Mapped[float] = mapped_column(Float, default=0.0)
+    disk_write_kbs: Mapped[float] = mapped_column(Float, default=0.0)
+    updated: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -41,6 +41,7 @@ from appliance.models.base import utcnow
 from appliance.services import allocation, configuration, limits, templates
 from appliance.services.allocation import Placement, PlacementRequest
 from appliance.services.context import CallContext
+from appliance.services.infra import hosts
 from appliance.services.limits import ResourceType
 from appliance.services.network import guest
 from appliance.services.vms.states import require, transition
@@ -51,11 +52,7 @@ S = VmState
 
 def host_access(ctx: CallContext, host: Host) -> HostAccess:
     """How the driver reaches `host` (with its cluster's libvirt domain type)."""
-    cluster = ctx.session.get(Cluster, host.cluster_id)
-    return HostAccess(
-        id=host.id, name=host.name, url=host.url, hypervisor=str(host.hypervisor),
-        ip_address=host.ip_address, username=host.username, password=host.password,
-        libvirt_domain_type=cluster.libvirt_domain_type if cluster else None)
+    return hosts.access(host, ctx.session.get(Cluster, host.cluster_id))
 
 
 def _driver(ctx: CallContext, host: Host) -> HypervisorDriver:

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from sqlalchemy import delete, select
 
+from appliance.drivers.hypervisor.base import PowerState
 from appliance.drivers.hypervisor.simulator import OPERATIONS
 from appliance.errors import ParamError
 from appliance.models import Host
 from appliance.models.infra import HypervisorType
-from appliance.models.simulator import SimulatorFault
+from appliance.models.simulator import SimulatorFault, SimulatorVm
 from appliance.services import infra
 from appliance.services.context import CallContext
 from appliance.services.paging import Page, paginate
@@ -86,3 +87,14 @@ def clear(ctx: CallContext, *, host_id: str | None) -> int:
         stmt = stmt.where(SimulatorFault.host_id == host_id)
     result = ctx.session.execute(stmt)
     return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def power_off(ctx: CallContext, instance_name: str) -> None:
+    """Stop a simulated domain behind the cloud's back, as a guest shutting itself down or
+    a crash would: the state sync must notice."""
+    infra.require_root(ctx, "power off simulated VMs")
+    vm = ctx.session.scalar(select(SimulatorVm).where(
+        SimulatorVm.instance_name == instance_name))
+    if vm is None:
+        raise ParamError(f"No simulated domain named {instance_name}")
+    vm.power_state = PowerState.STOPPED

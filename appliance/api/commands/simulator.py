@@ -76,3 +76,14 @@ class ClearSimulatorFaults(Command):
 
     def run(self, ctx: CallContext) -> None:
         simulator.clear(ctx, host_id=self.hostid)
+
+
+@api_command("simulatorPowerOffVm", roles=ROOT_ADMIN, since="cirrus")
+@dataclass(frozen=True)
+class SimulatorPowerOffVm(Command):
+    """Powers a simulated VM off behind the cloud's back (a guest shutdown or a crash)"""
+
+    instancename: str = param(STRING, required=True, doc="the VM instance name (i-N-M-VM)")
+
+    def run(self, ctx: CallContext) -> None:
+        simulator.power_off(ctx, self.instancename)

@@ -7,7 +7,15 @@ from typing import Any
 from sqlalchemy import select
 
 from appliance.api.responses import ResponseSpec, drop_none, wire_date
-from appliance.models import Host, Network, VirtualMachine, Volume, VolumeType
+from appliance.models import (
+    Host,
+    Network,
+    VirtualMachine,
+    VmState,
+    VmStats,
+    Volume,
+    VolumeType,
+)
 from appliance.services.context import CallContext
 from appliance.services.network import guest
 
@@ -26,6 +34,7 @@ def render_vm(vm: VirtualMachine, ctx: CallContext) -> dict[str, Any]:
         Volume.vm_id == vm.id, Volume.volume_type == VolumeType.ROOT,
         Volume.removed.is_(None)))
     os_type = template.os_type if template is not None else (iso.os_type if iso else None)
+    stats = ctx.session.get(VmStats, vm.id) if vm.state == VmState.RUNNING else None
     return drop_none({
         "id": vm.id,
         "name": vm.name,
@@ -61,6 +70,12 @@ def render_vm(vm: VirtualMachine, ctx: CallContext) -> dict[str, Any]:
         "rootdevicetype": str(root.volume_type) if root else None,
         "hypervisor": vm.hypervisor,
         "userdata": vm.user_data if ctx.caller.is_admin else None,
+        "cpuused": f"{stats.cpu_used_pct:.2f}%" if stats else None,
+        "memorykbs": stats.memory_kib if stats else None,
+        "networkkbsread": int(stats.network_read_kbs) if stats else None,
+        "networkkbswrite": int(stats.network_write_kbs) if stats else None,
+        "diskkbsread": int(stats.disk_read_kbs) if stats else None,
+        "diskkbswrite": int(stats.disk_write_kbs) if stats else None,
         "nic": [drop_none({
             "id": nic.id, "networkid": network.id, "networkname": network.name,
             "ipaddress": nic.ip_address, "netmask": nic.netmask, "gateway": nic.gateway,
@@ -102,6 +117,11 @@ VIRTUAL_MACHINE = ResponseSpec("virtualmachine", (
     ("rootdevicetype", "device type of the root volume"),
     ("hypervisor", "the hypervisor on which the template runs"),
     ("userdata", "base64 user data (admins only)"),
+    ("cpuused", "the amount of the VM's CPU currently used"),
+    ("memorykbs", "the memory used by the VM in KiB"),
+    ("networkkbsread", "the incoming network traffic on the VM in KiB"),
+    ("networkkbswrite", "the outgoing network traffic on the VM in KiB"),
+    ("diskkbsread", "the VM's disk read in KiB"), ("diskkbswrite", "the VM's disk write in KiB"),
     ("nic", "the list of NICs"), ("securitygroup", "the list of security groups"),
     ("tags", "the list of resource tags"), ("affinitygroup", "the list of affinity groups"),
 ), render_vm)

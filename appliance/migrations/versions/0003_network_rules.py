@@ -123,10 +123,22 @@ def upgrade() -> None:
     with op.batch_alter_table('nic', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_nic_network_id'), ['network_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_nic_vm_id'), ['vm_id'], unique=False)
-
+    op.create_table('vm_stats',
+    sa.Column('vm_id', sa.String(length=36), nullable=False),
+    sa.Column('cpu_used_pct', sa.Float(), nullable=False),
+    sa.Column('memory_kib', sa.BigInteger(), nullable=False),
+    sa.Column('network_read_kbs', sa.Float(), nullable=False),
+    sa.Column('network_write_kbs', sa.Float(), nullable=False),
+    sa.Column('disk_read_kbs', sa.Float(), nullable=False),
+    sa.Column('disk_write_kbs', sa.Float(), nullable=False),
+    sa.Column('updated', appliance.models.base.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['vm_id'], ['vm_instance.id'], name=op.f('fk_vm_stats_vm_id_vm_instance'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('vm_id', name=op.f('pk_vm_stats'))
+    )
 
 
 def downgrade() -> None:
+    op.drop_table('vm_stats')
     with op.batch_alter_table('nic', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_nic_vm_id'))
         batch_op.drop_index(batch_op.f('ix_nic_network_id'))

@@ -1,5 +1,6 @@
 """SQLAlchemy models, one module per area; importing this package registers all tables."""
 
+from appliance.models.automation import AutomationLock, JobLogLine
 from appliance.models.base import Base
 from appliance.models.catalog import (
     DiskOffering,
@@ -56,4 +57,5 @@ __all__ = [
     "ServiceOffering", "SimulatorFault", "SimulatorVm", "StoragePool", "Template",
     "TemplatePermission", "TemplateZone", "User", "VirtualMachine", "VlanIpRange", "VmState",
     "VmStats", "Volume", "VolumeState", "VolumeType", "Zone",
+    "AutomationLock", "JobLogLine",
 ]

@@ -148,6 +148,22 @@ CATALOG: dict[str, Parameter] = {p.name: p for p in (
     _P("image.store.mount.root", "Storage", "/var/lib/cirrus/secondary",
        "Directory under which NFS image stores are mounted on the management server "
        "(<root>/<store id>).", "string"),
+    _P("automation.max.parallel", "Automation", "4",
+       "Playbook runs one management process executes at the same time.", "integer", 1),
+    _P("automation.forks", "Automation", "10",
+       "Hosts one playbook run configures in parallel (ansible forks).", "integer", 1),
+    _P("automation.run.timeout", "Automation", "1800",
+       "Seconds a playbook run may take before it is cancelled and its job fails.",
+       "integer", 1),
+    _P("automation.lock.timeout", "Automation", "1800",
+       "Seconds a run waits for another run on the same host or router to end.",
+       "integer", 0),
+    _P("automation.playbook.dir", "Automation", "",
+       "Directory of the orchestration playbooks (empty: playbooks/ of the installation).",
+       "string"),
+    _P("automation.python.interpreter", "Automation", "/usr/bin/python3",
+       "Python interpreter Ansible uses on hosts (set explicitly: no interpreter discovery).",
+       "string"),
 )}
 
 

@@ -65,6 +65,9 @@ def host_entry(host: Host, *, python: str = DEFAULT_PYTHON) -> InventoryHost:
         "cirrus_libvirt_domain_type": cluster.libvirt_domain_type or _default_domain_type(host),
         "cirrus_isolation_method": str(host.zone.isolation_method),
     }
+    if _is_loopback(address):
+        # A host on the management server itself (all-in-one setups, tests): no SSH.
+        variables["ansible_connection"] = "local"
     groups = (group_name("zone", host.zone_id), group_name("pod", host.pod_id),
               group_name("cluster", host.cluster_id),
               group_name("hypervisor", str(host.hypervisor)))
@@ -74,6 +77,17 @@ def host_entry(host: Host, *, python: str = DEFAULT_PYTHON) -> InventoryHost:
 def _default_domain_type(host: Host) -> str | None:
     hypervisor = str(host.hypervisor).lower()
     return {"kvm": "kvm", "lxc": "lxc"}.get(hypervisor)
+
+
+def _is_loopback(address: str) -> bool:
+    import ipaddress
+
+    if address == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
 
 
 def _url_host(url: str | None) -> str | None:

@@ -137,21 +137,25 @@ def run(ctx: CallContext, playbook: str, *, hosts: Sequence[str] = (),
         recorder.write(event="run_end", status="changed" if result.changed else "ok",
                        message=f"{name} succeeded, {len(result.changes)} change(s)")
         return result
-    error = _error(result, name)
+    labels = {host: str(hostvars.get("cirrus_host_name") or host)
+              for host, hostvars in rendered["all"]["hosts"].items()}
+    error = _error(result, name, labels)
     recorder.write(event="run_end", status="failed", message=error.text)
     ctx.log.warning("automation: %s", error.text)
     raise error
 
 
-def _error(result: RunResult, playbook: str) -> AutomationError:
+def _error(result: RunResult, playbook: str, labels: dict[str, str]) -> AutomationError:
     failures = [f for f in result.failures if not f.unreachable]
     if failures:
         first = failures[0]
-        return AutomationError(first.task, first.host, first.message, playbook=playbook)
+        return AutomationError(first.task, first.host, first.message, playbook=playbook,
+                               host_label=labels.get(first.host))
     unreachable = [f for f in result.failures if f.unreachable]
     if unreachable:
         first = unreachable[0]
-        return HostUnreachableError(first.task, first.host, first.message, playbook=playbook)
+        return HostUnreachableError(first.task, first.host, first.message, playbook=playbook,
+                                    host_label=labels.get(first.host))
     return AutomationError(None, None, f"ansible-playbook ended {result.status} "
                            f"(rc {result.rc}): {_stdout_tail(result.artifacts)}",
                            playbook=playbook)

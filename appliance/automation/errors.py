@@ -11,9 +11,11 @@ class AutomationError(CloudError):
     code = ErrorCode.INTERNAL_ERROR
 
     def __init__(self, task: str | None, host: str | None, message: str,
-                 *, playbook: str | None = None) -> None:
+                 *, playbook: str | None = None, host_label: str | None = None) -> None:
         self.task = task
         self.host = host
+        # What the text calls the host: its name when the inventory knows it.
+        self.host_label = host_label or host
         self.message = message
         self.playbook = playbook
         super().__init__(self.describe())
@@ -22,7 +24,7 @@ class AutomationError(CloudError):
         if self.task is None:
             where = f"playbook {self.playbook!r}" if self.playbook else "automation run"
             return f"{where} failed: {self.message}"
-        return f"task {self.task!r} failed on host {self.host}: {self.message}"
+        return f"task {self.task!r} failed on host {self.host_label}: {self.message}"
 
     def __str__(self) -> str:
         return self.text
@@ -33,4 +35,4 @@ class HostUnreachableError(AutomationError):
 
     def describe(self) -> str:
         task = f" (task {self.task!r})" if self.task else ""
-        return f"host {self.host} is unreachable{task}: {self.message}"
+        return f"host {self.host_label} is unreachable{task}: {self.message}"

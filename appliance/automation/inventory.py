@@ -65,6 +65,8 @@ def host_entry(host: Host, *, python: str = DEFAULT_PYTHON) -> InventoryHost:
         "cirrus_libvirt_domain_type": cluster.libvirt_domain_type or _default_domain_type(host),
         "cirrus_isolation_method": str(host.zone.isolation_method),
     }
+    if host.url and host.url.split(":", 1)[0].startswith(("qemu", "lxc")):
+        variables["cirrus_libvirt_uri"] = host.url  # the libvirt URI the driver uses too
     if _is_loopback(address):
         # A host on the management server itself (all-in-one setups, tests): no SSH.
         variables["ansible_connection"] = "local"

@@ -1,0 +1,1 @@
+../../primary_storage/library/cirrus_mount.py

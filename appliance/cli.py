@@ -261,6 +261,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="seconds to wait for each async job and for templates to be Ready")
     p.add_argument("--json", action="store_true", help="also print the counts and ids as JSON")
     p.set_defaults(func=cmd_apply)
+    from lab import cli as lab_cli  # `cirrus lab up|down|status` (the one-box lab)
+
+    lab_cli.add_parser(sub)
     return parser
 
 

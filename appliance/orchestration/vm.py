@@ -11,6 +11,7 @@ import json
 
 from sqlalchemy import select
 
+from appliance.automation.errors import AutomationError
 from appliance.drivers.hypervisor import driver_for
 from appliance.drivers.hypervisor.base import (
     DiskSpec,
@@ -38,6 +39,7 @@ from appliance.models import (
     VolumeType,
 )
 from appliance.models.base import utcnow
+from appliance.orchestration import hosts as host_setup
 from appliance.services import allocation, configuration, limits, templates
 from appliance.services.allocation import Placement, PlacementRequest
 from appliance.services.context import CallContext
@@ -190,7 +192,7 @@ def start(ctx: CallContext, vm: VirtualMachine) -> VirtualMachine:
     assert offering is not None
     retries = int(configuration.get(session, "vm.start.retries"))
     avoid: set[str] = set()
-    last_error: DriverError | None = None
+    last_error: CloudError | None = None
     if vm.state != S.STARTING:
         require(vm, S.CREATED, S.STOPPED, S.ERROR, action="start")
         transition(session, vm, S.STARTING)
@@ -208,8 +210,8 @@ def start(ctx: CallContext, vm: VirtualMachine) -> VirtualMachine:
                     _fail_start(ctx, vm, first, failure)
                     raise
                 # Hosts were there but failed: that, not their absence, is the reason.
-                reason = type(last_error)(f"{last_error.text} (tried {len(avoid)} host(s); "
-                                          "no other host can take the VM)")
+                reason = CloudError(f"{last_error.text} (tried {len(avoid)} host(s); no "
+                                    "other host can take the VM)", last_error.code)
                 _fail_start(ctx, vm, first, reason)
                 raise reason from None
             _apply_placement(ctx, vm, placement)
@@ -217,13 +219,15 @@ def start(ctx: CallContext, vm: VirtualMachine) -> VirtualMachine:
         assert host is not None
         driver, access, spec = _driver(ctx, host), host_access(ctx, host), _spec(ctx, vm,
                                                                                  offering)
+        networks = host_setup.networks_of(ctx, vm)
         # The decision and the reservation are recorded before the host acts, and no
         # transaction (on SQLite: no write lock) stays open while it does.
         ctx.checkpoint()
         try:
+            host_setup.ensure_networks(ctx, host, networks)
             ctx.log.info("starting %s on host %s", vm.instance_name, host.name)
             driver.start(access, spec)
-        except DriverError as error:
+        except (DriverError, AutomationError) as error:
             ctx.log.warning("start of %s on %s failed: %s", vm.instance_name, host.name,
                             error.text)
             avoid.add(host.id)
@@ -231,6 +235,7 @@ def start(ctx: CallContext, vm: VirtualMachine) -> VirtualMachine:
             _release_host(ctx, vm)
             vm.last_host_id = None if first else vm.last_host_id
             ctx.checkpoint()
+            _release_networks(ctx, vm, host)
             if len(avoid) > retries:
                 _fail_start(ctx, vm, first, error)
                 raise
@@ -279,7 +284,19 @@ def stop(ctx: CallContext, vm: VirtualMachine, *, forced: bool) -> VirtualMachin
     _release_host(ctx, vm)
     transition(session, vm, S.STOPPED)
     ctx.checkpoint()
+    if host is not None:
+        _release_networks(ctx, vm, host)
     return vm
+
+
+def _release_networks(ctx: CallContext, vm: VirtualMachine, host: Host) -> None:
+    """The VM left `host`: bridges nobody else there uses go (a failure only leaves an
+    idle bridge behind, which the next release on that host removes)."""
+    try:
+        host_setup.release_networks(ctx, vm, host)
+    except AutomationError as error:
+        ctx.log.warning("could not release the networks of %s on %s: %s", vm.instance_name,
+                        host.name, error.text)
 
 
 def reboot(ctx: CallContext, vm: VirtualMachine) -> VirtualMachine:

@@ -21,11 +21,12 @@ from sqlalchemy import func, select
 
 from appliance.drivers.hypervisor import driver_for
 from appliance.drivers.hypervisor.base import DriverError, HostAccess, HostFacts
-from appliance.errors import ParamError, ResourceInUse
+from appliance.errors import CloudError, ParamError, ResourceInUse
 from appliance.models import Cluster, Host, ImageStore, OsCategory, StoragePool, VirtualMachine
 from appliance.models.base import utcnow
 from appliance.models.compute import VmState
 from appliance.models.infra import HostResourceState, HostStatus
+from appliance.orchestration import hosts as host_setup
 from appliance.services import infra
 from appliance.services.context import CallContext
 from appliance.services.infra import clusters
@@ -136,13 +137,19 @@ def add(ctx: CallContext, *, zone_id: str, pod_id: str | None, cluster_id: str |
     target = access(host, cluster)
     ctx.checkpoint()  # the driver works in transactions of its own
     try:
-        facts = driver.detect(target)
+        if host_setup.automated(host):
+            # host_add prepares the host and reports what it has (seed §11.1).
+            facts = host_setup.prepare(ctx, host)
+        else:
+            facts = driver.detect(target)
         driver.ping(target)
-    except DriverError as error:
+    except CloudError as error:
         ctx.session.delete(host)
         ctx.checkpoint()
-        raise type(error)(f"Unable to add host {url}: {error.text}") from error
+        raise CloudError(f"Unable to add host {url}: {error.text}", error.code) from error
     _apply(host, facts)
+    for pool in host_setup.pools_for(ctx, host):
+        host_setup.attach_pool(ctx, pool, [host.id])
     ctx.log.info("added %s host %s (%d x %d MHz, %d MiB)", kind, host.name, host.cpu_count,
                  host.cpu_speed_mhz, host.memory // 2**20)
     return host

@@ -15,11 +15,12 @@ from urllib.parse import unquote, urlsplit
 
 from sqlalchemy import exists, select
 
-from appliance.errors import ParamError, ResourceInUse
+from appliance.errors import CloudError, ParamError, ResourceInUse
 from appliance.models import Cluster, Pod, StoragePool, Volume
 from appliance.models.base import utcnow
 from appliance.models.infra import StoragePoolState, StoragePoolType, StorageScope
 from appliance.models.storage import VolumeState
+from appliance.orchestration import hosts as host_setup
 from appliance.services import configuration, infra
 from appliance.services.context import CallContext
 from appliance.services.infra import clusters
@@ -118,6 +119,16 @@ def create(ctx: CallContext, *, zone_id: str, pod_id: str | None, cluster_id: st
         state=StoragePoolState.UP)
     ctx.session.add(pool)
     ctx.session.flush()
+    targets = host_setup.automated_hosts_of_pool(ctx, pool)
+    if targets:
+        # KVM/LXC hosts mount it and define it as a libvirt pool before it is offered.
+        ctx.checkpoint()
+        try:
+            host_setup.attach_pool(ctx, pool, targets)
+        except CloudError:
+            pool.removed = utcnow()
+            ctx.checkpoint()
+            raise
     return pool
 
 
@@ -164,7 +175,10 @@ def delete(ctx: CallContext, pool: StoragePool, *, forced: bool) -> None:
     if ctx.session.scalar(select(exists(volumes))):
         raise ResourceInUse(f"Storage pool {pool.name} cannot be deleted: it still has "
                             "volumes")
+    targets = host_setup.automated_hosts_of_pool(ctx, pool)
     pool.removed = utcnow()
+    if targets:
+        host_setup.detach_pool(ctx, pool, targets)
 
 
 def list_pools(ctx: CallContext, *, pool_id: str | None, name: str | None,

@@ -13,6 +13,8 @@ from appliance.errors import ParamError
 
 BUILTIN = {
     "Simulator": "appliance.drivers.hypervisor.simulator:SimulatorDriver",
+    "KVM": "appliance.drivers.hypervisor.libvirt:LibvirtDriver",
+    "LXC": "appliance.drivers.hypervisor.libvirt:LibvirtDriver",
 }
 
 _drivers: dict[tuple[str, str], HypervisorDriver] = {}

@@ -80,6 +80,11 @@ class TemplateSpec:
     path: str  # readable file on the management server
     format: str  # QCOW2, RAW, VHD, VMDK, ISO, TAR
     size: int  # virtual size in bytes
+    # Direct kernel boot (libvirt qemu/kvm): files on the management server staged beside
+    # the template and booted with <kernel>/<initrd>/<cmdline>; None boots from the disk.
+    kernel: str | None = None
+    initrd: str | None = None
+    kernel_args: str | None = None
 
 
 @dataclass(frozen=True)
@@ -111,12 +116,29 @@ class VmSpec:
 
 @dataclass(frozen=True)
 class VmStats:
-    cpu_used_pct: float = 0.0
-    memory_kib: int = 0
-    network_read_kbs: float = 0.0
-    network_write_kbs: float = 0.0
-    disk_read_kbs: float = 0.0
-    disk_write_kbs: float = 0.0
+    """One sample of a VM's usage. The `*_kbs` and `*_ios` fields are what happened since
+    the driver's previous sample of the VM in this process (CloudStack's KVM agent reports
+    networkkbsread etc. that way; 0 on the first sample); the `*_total` fields are the
+    hypervisor's cumulative counters since the VM started, for callers that keep their own
+    previous values."""
+
+    cpu_used_pct: float = 0.0  # cpuused: % of the VM's vCPUs over the interval
+    memory_kib: int = 0  # memory the VM has (balloon current / RSS for containers)
+    network_read_kbs: float = 0.0  # networkkbsread (received by the guest)
+    network_write_kbs: float = 0.0  # networkkbswrite (sent by the guest)
+    disk_read_kbs: float = 0.0  # diskkbsread
+    disk_write_kbs: float = 0.0  # diskkbswrite
+    disk_read_ios: int = 0  # diskioread
+    disk_write_ios: int = 0  # diskiowrite
+    memory_free_kib: int = 0  # memoryintfreekbs (guest-reported; 0 when unknown)
+    memory_target_kib: int = 0  # memorytargetkbs
+    cpu_time_total_ns: int = 0
+    network_read_bytes_total: int = 0
+    network_write_bytes_total: int = 0
+    disk_read_bytes_total: int = 0
+    disk_write_bytes_total: int = 0
+    disk_read_ios_total: int = 0
+    disk_write_ios_total: int = 0
 
 
 class HypervisorDriver(Protocol):
@@ -139,3 +161,8 @@ class HypervisorDriver(Protocol):
     def power_states(self, host: HostAccess) -> dict[str, PowerState]: ...
 
     def stats(self, host: HostAccess, instance_name: str) -> VmStats: ...
+
+    def delete_volume(self, host: HostAccess, pool: str, name: str) -> None:
+        """Delete volume `name` of storage pool `pool` on the host (expunge of a volume;
+        destroy() keeps a VM's volumes). A missing volume or pool is fine."""
+        ...

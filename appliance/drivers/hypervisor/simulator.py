@@ -227,6 +227,9 @@ class SimulatorDriver:
             disk_write_kbs=round(seed[5] / 255 * 300, 2),
         )
 
+    def delete_volume(self, host: HostAccess, pool: str, name: str) -> None:
+        """Simulated volumes have no storage behind them: nothing to delete."""
+
     @staticmethod
     def _vm(session: Session, host: HostAccess, instance_name: str) -> SimulatorVm | None:
         return session.scalar(select(SimulatorVm).where(

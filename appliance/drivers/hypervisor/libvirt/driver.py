@@ -1,0 +1,361 @@
+"""The libvirt hypervisor driver: KVM/QEMU virtual machines and LXC containers.
+
+Hosts are reached through a remote libvirt URI (see connection.libvirt_uri); the domain
+type (kvm | qemu | lxc) is the cluster's `libvirt_domain_type`. Every operation is
+idempotent: start defines the domain from the spec (creating missing volumes) and starts it
+unless it runs; stop and destroy of a missing domain succeed.
+
+- stop: graceful (ACPI power button for kvm/qemu, SIGTERM to the init of a container),
+  polled until `timeout`, then forced (virDomainDestroy). A guest that ignores the request
+  (busybox without acpid) is therefore powered off after the timeout.
+- reboot: a reset of a kvm/qemu VM (works whatever the guest handles); a container is
+  destroyed and started again from its definition.
+- destroy: stops and undefines the domain; its volumes stay until delete_volume.
+- Serial console of kvm/qemu VMs goes to `/var/log/libvirt/qemu/<name>.serial.log` on the
+  host; VNC listens on the host's address (autoport) with a per-VM password, which
+  console() returns for the console proxy. Containers have a pty console and no VNC.
+- User data is served by the virtual router (as in CloudStack), not by this driver.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import string
+import threading
+import time
+from dataclasses import replace
+from typing import Any
+from urllib.parse import urlsplit
+
+from appliance.db import Database
+from appliance.drivers.hypervisor.base import (
+    DiskSpec,
+    DriverError,
+    HostAccess,
+    HostFacts,
+    PowerState,
+    VmSpec,
+    VmStats,
+)
+from appliance.drivers.hypervisor.libvirt import storage
+from appliance.drivers.hypervisor.libvirt import xml as virxml
+from appliance.drivers.hypervisor.libvirt.connection import (
+    Connections,
+    _libvirt,
+    domain_type,
+    libvirt,
+    libvirt_uri,
+)
+
+log = logging.getLogger(__name__)
+MIB = 1024**2
+SERIAL_LOG_DIR = "/var/log/libvirt/qemu"
+STOP_POLL = 0.2
+_PASSWORD_ALPHABET = string.ascii_letters + string.digits
+
+
+def _power_state(state: int) -> PowerState:
+    if state in (libvirt.VIR_DOMAIN_RUNNING, libvirt.VIR_DOMAIN_BLOCKED):
+        return PowerState.RUNNING
+    if state in (libvirt.VIR_DOMAIN_PAUSED, libvirt.VIR_DOMAIN_PMSUSPENDED):
+        return PowerState.PAUSED
+    if state in (libvirt.VIR_DOMAIN_SHUTOFF, libvirt.VIR_DOMAIN_SHUTDOWN,
+                 libvirt.VIR_DOMAIN_CRASHED):
+        return PowerState.STOPPED
+    return PowerState.UNKNOWN
+
+
+def _lookup(conn: Any, name: str) -> Any | None:
+    try:
+        return conn.lookupByName(name)
+    except _libvirt.libvirtError as error:
+        if error.get_error_code() == libvirt.VIR_ERR_NO_DOMAIN:
+            return None
+        raise
+
+
+def host_address(host: HostAccess) -> str:
+    """The address VNC listens on: the host's IP, else the host part of its URL."""
+    if host.ip_address:
+        return host.ip_address
+    url = host.url if "://" in host.url else f"tcp://{host.url}"
+    return urlsplit(url).hostname or host.name
+
+
+class LibvirtDriver:
+    """HypervisorDriver over libvirt (kvm, qemu, lxc)."""
+
+    def __init__(self, db: Database | None = None) -> None:
+        self.db = db
+        self.connections = Connections()
+        self._samples: dict[tuple[str, str], tuple[float, VmStats]] = {}
+        self._staging_lock = threading.Lock()
+        self._staging: dict[tuple[str, str, str], threading.Lock] = {}
+
+    def _call(self, host: HostAccess, action: str, operation: Any) -> Any:
+        return self.connections.call(libvirt_uri(host), action, operation)
+
+    # -- hosts ----------------------------------------------------------------------------
+
+    def detect(self, host: HostAccess) -> HostFacts:
+        def run(conn: Any) -> HostFacts:
+            _model, memory_mib, cpus, mhz, *_ = conn.getInfo()
+            version = conn.getLibVersion()
+            lib = f"{version // 1000000}.{version // 1000 % 1000}.{version % 1000}"
+            kind = domain_type(host)
+            return HostFacts(cpu_count=int(cpus), cpu_speed_mhz=int(mhz),
+                             memory=int(memory_mib) * MIB, version=f"libvirt {lib} ({kind})",
+                             capabilities="exe" if kind == "lxc" else "hvm",
+                             ip_address=host_address(host))
+        facts: HostFacts = self._call(host, "detect", run)
+        return facts
+
+    def ping(self, host: HostAccess) -> None:
+        self._call(host, "ping", lambda conn: conn.getLibVersion())
+
+    # -- VMs ------------------------------------------------------------------------------
+
+    def start(self, host: HostAccess, spec: VmSpec) -> None:
+        kind = domain_type(host)
+
+        def run(conn: Any) -> None:
+            domain = _lookup(conn, spec.instance_name)
+            if domain is not None and domain.isActive():
+                return
+            definition = self._definition(conn, host, kind, spec)
+            domain = conn.defineXML(definition)
+            domain.create()
+            log.info("started %s (%s) on %s", spec.instance_name, kind, host.name)
+        self._call(host, f"start {spec.instance_name}", run)
+
+    def _definition(self, conn: Any, host: HostAccess, kind: str, spec: VmSpec) -> str:
+        """Create the VM's missing volumes and return its domain XML."""
+        lxc = kind == "lxc"
+        attached: list[virxml.AttachedDisk] = []
+        boot: virxml.BootFiles | None = None
+        disks = sorted(spec.disks, key=lambda d: (not self._is_root(d, spec), d.device_id))
+        for disk in disks:
+            pool = storage.pool_for(conn, disk)
+            if self._is_root(disk, spec):
+                template = spec.template if not spec.boot_from_iso else None
+                with self._stage_lock(host, pool.name(), "root"):
+                    volume = storage.root_disk(conn, pool, disk, template, copy=lxc)
+                attached.append(virxml.AttachedDisk(
+                    path=volume.path(), format="raw" if lxc else "qcow2", is_root=True))
+                if template is not None and template.kernel and not lxc:
+                    with self._stage_lock(host, pool.name(), template.template_id):
+                        kernel = storage.stage_file(
+                            conn, pool, f"tmpl-{template.template_id}-kernel", template.kernel)
+                        initrd = (storage.stage_file(
+                            conn, pool, f"tmpl-{template.template_id}-initrd",
+                            template.initrd) if template.initrd else None)
+                    boot = virxml.BootFiles(kernel=kernel.path(),
+                                            initrd=initrd.path() if initrd else None,
+                                            cmdline=template.kernel_args)
+                if spec.iso is not None and not lxc:
+                    with self._stage_lock(host, pool.name(), spec.iso.template_id):
+                        iso = storage.stage_template(conn, pool, spec.iso)
+                    attached.append(virxml.AttachedDisk(path=iso.path(), format="raw",
+                                                        device="cdrom"))
+            elif lxc:
+                log.warning("%s: data disk %s not attached (LXC containers get no block "
+                            "devices)", spec.instance_name, storage.volume_name(disk))
+            else:
+                volume = storage.data_disk(pool, disk)
+                attached.append(virxml.AttachedDisk(path=volume.path(), format="qcow2"))
+        if lxc:
+            return virxml.domain_xml(spec, kind, attached)
+        password = spec.extra.get("vnc_password") or "".join(
+            secrets.choice(_PASSWORD_ALPHABET) for _ in range(8))
+        return virxml.domain_xml(
+            spec, kind, attached, boot=boot,
+            serial_log=f"{SERIAL_LOG_DIR}/{spec.instance_name}.serial.log",
+            graphics=virxml.Graphics(listen=host_address(host), password=password))
+
+    @staticmethod
+    def _is_root(disk: DiskSpec, spec: VmSpec) -> bool:
+        if disk.is_root:
+            return True
+        if any(d.is_root for d in spec.disks):
+            return False
+        return disk.device_id == 0  # older specs: device 0 is the root disk
+
+    def _stage_lock(self, host: HostAccess, pool: str, what: str) -> threading.Lock:
+        """Serializes staging of one template into one pool within this process."""
+        key = (libvirt_uri(host), pool, what)
+        with self._staging_lock:
+            return self._staging.setdefault(key, threading.Lock())
+
+    def stop(self, host: HostAccess, instance_name: str, *, forced: bool,
+             timeout: float) -> None:
+        kind = domain_type(host)
+
+        def run(conn: Any) -> None:
+            domain = _lookup(conn, instance_name)
+            if domain is None or not domain.isActive():
+                return
+            if not forced:
+                flags = (libvirt.VIR_DOMAIN_SHUTDOWN_SIGNAL if kind == "lxc"
+                         else libvirt.VIR_DOMAIN_SHUTDOWN_ACPI_POWER_BTN)
+                try:
+                    domain.shutdownFlags(flags)
+                except _libvirt.libvirtError as error:
+                    if not domain.isActive():
+                        return
+                    log.warning("graceful stop of %s refused (%s); forcing", instance_name,
+                                error.get_error_message())
+                else:
+                    deadline = time.monotonic() + max(0.0, timeout)
+                    while time.monotonic() < deadline:
+                        if not domain.isActive():
+                            log.info("%s stopped gracefully", instance_name)
+                            return
+                        time.sleep(STOP_POLL)
+                    log.info("%s did not stop within %.0f s; powering it off",
+                             instance_name, timeout)
+            self._force_off(domain)
+        self._call(host, f"stop {instance_name}", run)
+
+    @staticmethod
+    def _force_off(domain: Any) -> None:
+        try:
+            domain.destroy()
+        except _libvirt.libvirtError as error:
+            if domain.isActive():
+                raise
+            log.debug("destroy of a domain that just stopped: %s", error.get_error_message())
+
+    def reboot(self, host: HostAccess, instance_name: str) -> None:
+        kind = domain_type(host)
+
+        def run(conn: Any) -> None:
+            domain = _lookup(conn, instance_name)
+            if domain is None or not domain.isActive():
+                raise DriverError(f"{instance_name} is not running on host {host.name}; only "
+                                  "a running VM can be rebooted")
+            if kind == "lxc":
+                self._force_off(domain)
+                domain.create()
+            else:
+                domain.reset(0)
+        self._call(host, f"reboot {instance_name}", run)
+        self._samples.pop((host.id, instance_name), None)
+
+    def destroy(self, host: HostAccess, instance_name: str) -> None:
+        def run(conn: Any) -> None:
+            domain = _lookup(conn, instance_name)
+            if domain is None:
+                return
+            if domain.isActive():
+                self._force_off(domain)
+            try:
+                domain.undefine()
+            except _libvirt.libvirtError as error:
+                if error.get_error_code() != libvirt.VIR_ERR_NO_DOMAIN:
+                    raise
+        self._call(host, f"destroy {instance_name}", run)
+        self._samples.pop((host.id, instance_name), None)
+
+    def delete_volume(self, host: HostAccess, pool: str, name: str) -> None:
+        self._call(host, f"delete volume {name}",
+                   lambda conn: storage.delete_volume(conn, pool, name))
+
+    def power_states(self, host: HostAccess) -> dict[str, PowerState]:
+        def run(conn: Any) -> dict[str, PowerState]:
+            return {domain.name(): _power_state(domain.state()[0])
+                    for domain in conn.listAllDomains(0)}
+        states: dict[str, PowerState] = self._call(host, "power states", run)
+        return states
+
+    # -- stats and console ----------------------------------------------------------------
+
+    def stats(self, host: HostAccess, instance_name: str) -> VmStats:
+        def run(conn: Any) -> tuple[VmStats, int] | None:
+            domain = _lookup(conn, instance_name)
+            if domain is None:
+                raise DriverError(f"{instance_name} is not defined on host {host.name}")
+            return _sample(domain) if domain.isActive() else None
+        now = time.monotonic()
+        sample: tuple[VmStats, int] | None = self._call(host, f"stats {instance_name}", run)
+        key = (host.id, instance_name)
+        if sample is None:
+            self._samples.pop(key, None)
+            return VmStats()
+        current, vcpus = sample
+        previous = self._samples.get(key)
+        self._samples[key] = (now, current)
+        if previous is None:
+            return current
+        return _rates(current, previous[1], now - previous[0], vcpus=vcpus)
+
+    def console(self, host: HostAccess, instance_name: str) -> tuple[str, int, str]:
+        """(address, VNC port, password) of a running VM, for the console proxy."""
+        def run(conn: Any) -> tuple[str, int, str]:
+            domain = _lookup(conn, instance_name)
+            if domain is None or not domain.isActive():
+                raise DriverError(f"{instance_name} is not running on host {host.name}")
+            devices = virxml.devices_of(domain.XMLDesc(libvirt.VIR_DOMAIN_XML_SECURE))
+            if devices.vnc_port is None:
+                raise DriverError(f"{instance_name} on host {host.name} has no VNC console")
+            return (devices.vnc_listen or host_address(host), devices.vnc_port,
+                    devices.vnc_password or "")
+        result: tuple[str, int, str] = self._call(host, f"console {instance_name}", run)
+        return result
+
+
+def _sample(domain: Any) -> tuple[VmStats, int]:
+    """Cumulative counters of a running domain and its vCPU count."""
+    state, max_kib, memory_kib, vcpus, cpu_time = domain.info()
+    devices = virxml.devices_of(domain.XMLDesc(0))
+    rx = tx = 0
+    for dev in devices.interfaces:
+        try:
+            counters = domain.interfaceStats(dev)
+        except _libvirt.libvirtError:
+            continue
+        rx, tx = rx + int(counters[0]), tx + int(counters[4])
+    rd_req = rd_bytes = wr_req = wr_bytes = 0
+    for dev in devices.disks:
+        try:
+            req_r, bytes_r, req_w, bytes_w, _errors = domain.blockStats(dev)
+        except _libvirt.libvirtError:
+            continue
+        rd_req, rd_bytes = rd_req + int(req_r), rd_bytes + int(bytes_r)
+        wr_req, wr_bytes = wr_req + int(req_w), wr_bytes + int(bytes_w)
+    free_kib = 0
+    try:
+        memory = domain.memoryStats()
+        memory_kib = int(memory.get("actual", memory_kib))
+        free_kib = int(memory.get("unused", 0))
+        if "rss" in memory and "actual" not in memory:
+            memory_kib = int(memory["rss"])
+    except _libvirt.libvirtError:
+        pass
+    stats = VmStats(memory_kib=int(memory_kib), memory_free_kib=free_kib,
+                    memory_target_kib=int(max_kib), cpu_time_total_ns=int(cpu_time),
+                    network_read_bytes_total=rx, network_write_bytes_total=tx,
+                    disk_read_bytes_total=rd_bytes, disk_write_bytes_total=wr_bytes,
+                    disk_read_ios_total=rd_req, disk_write_ios_total=wr_req)
+    return stats, max(1, int(vcpus))
+
+
+def _rates(current: VmStats, previous: VmStats, elapsed: float, *, vcpus: int) -> VmStats:
+    """Fill the per-interval fields of `current` from the previous sample."""
+    elapsed = max(elapsed, 1e-3)
+    if current.cpu_time_total_ns < previous.cpu_time_total_ns:  # restarted meanwhile
+        return current
+    cpu = (current.cpu_time_total_ns - previous.cpu_time_total_ns) / (elapsed * 1e9 * vcpus)
+    return replace(
+        current,
+        cpu_used_pct=round(max(0.0, min(100.0, cpu * 100)), 2),
+        network_read_kbs=max(0, current.network_read_bytes_total
+                             - previous.network_read_bytes_total) / 1024,
+        network_write_kbs=max(0, current.network_write_bytes_total
+                              - previous.network_write_bytes_total) / 1024,
+        disk_read_kbs=max(0, current.disk_read_bytes_total - previous.disk_read_bytes_total)
+        / 1024,
+        disk_write_kbs=max(0, current.disk_write_bytes_total
+                           - previous.disk_write_bytes_total) / 1024,
+        disk_read_ios=max(0, current.disk_read_ios_total - previous.disk_read_ios_total),
+        disk_write_ios=max(0, current.disk_write_ios_total - previous.disk_write_ios_total))

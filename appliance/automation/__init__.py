@@ -26,7 +26,7 @@ from appliance.automation.errors import AutomationError, HostUnreachableError
 from appliance.automation.events import EventRecorder
 from appliance.automation.inventory import InventoryHost
 from appliance.automation.results import Change, RunResult, TaskFailure
-from appliance.automation.runner import RunRequest, execute
+from appliance.automation.runner import RunRequest, control_path_dir, execute
 from appliance.errors import ParamError
 from appliance.services import configuration
 from appliance.services.context import CallContext
@@ -119,7 +119,8 @@ def run(ctx: CallContext, playbook: str, *, hosts: Sequence[str] = (),
         extra_vars=dict(extra_vars or {}), limit=tuple(host_ids) if host_ids else (),
         check=check, forks=settings.forks, timeout=timeout or settings.timeout,
         private_key=keys.private_key_path(), roles_path=settings.roles_path,
-        collections_path=settings.collections_path)
+        collections_path=settings.collections_path,
+        control_path_dir=control_path_dir(os.path.dirname(os.path.dirname(runs_dir()))))
     result = RunResult(playbook=name, ok=False, check=check, status="pending", rc=None,
                        private_data_dir=data_dir)
     recorder = EventRecorder(db, ctx.job_id, result)

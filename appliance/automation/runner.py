@@ -39,6 +39,20 @@ class RunRequest:
     roles_path: Sequence[str] = ()
     collections_path: Sequence[str] = ()
     env: Mapping[str, str] = field(default_factory=dict)
+    # SSH ControlMaster sockets: a short path (sockets are limited to 108 bytes), shared
+    # by the runs of one Cirrus home so consecutive runs reuse their connections.
+    control_path_dir: str | None = None
+
+
+def control_path_dir(home: str) -> str:
+    """A short private directory for the SSH control sockets of one Cirrus home."""
+    import hashlib
+    import tempfile
+
+    digest = hashlib.sha1(os.path.abspath(home).encode()).hexdigest()[:8]
+    path = os.path.join(tempfile.gettempdir(), f"cirrus-cp-{os.getuid()}-{digest}")
+    os.makedirs(path, mode=0o700, exist_ok=True)
+    return path
 
 
 @dataclass(frozen=True)
@@ -58,7 +72,7 @@ def ansible_env(request: RunRequest) -> dict[str, str]:
     env = {
         "ANSIBLE_HOST_KEY_CHECKING": "False",
         "ANSIBLE_SSH_ARGS": ssh_args,
-        "ANSIBLE_SSH_CONTROL_PATH_DIR": os.path.join(data, "cp"),
+        "ANSIBLE_SSH_CONTROL_PATH_DIR": request.control_path_dir or os.path.join(data, "cp"),
         "ANSIBLE_RETRY_FILES_ENABLED": "False",
         "ANSIBLE_NOCOLOR": "True",
         "ANSIBLE_FORCE_COLOR": "False",
@@ -88,7 +102,8 @@ def ansible_env(request: RunRequest) -> dict[str, str]:
 def prepare(request: RunRequest) -> dict[str, str]:
     """Write the data dir: inventory file, empty ansible.cfg; returns the environment."""
     data = request.private_data_dir
-    for sub in ("inventory", "env", "tmp", "cp"):
+    for sub in ("inventory", "env", "tmp") if request.control_path_dir else (
+            "inventory", "env", "tmp", "cp"):
         os.makedirs(os.path.join(data, sub), mode=0o700, exist_ok=True)
     with open(os.path.join(data, "inventory", "hosts.yml"), "w") as handle:
         yaml.safe_dump(dict(request.inventory), handle, default_flow_style=False)

@@ -17,6 +17,7 @@ from appliance.db import Database
 from appliance.models import AsyncJob, User
 from appliance.services import bootstrap
 from appliance.services.context import CallContext
+from tests.support.lab import lab_hosts  # noqa: F401  (the one-box lab, for test_lab.py)
 
 PLAYBOOKS = os.path.join(os.path.dirname(__file__), "playbooks")
 COMMANDS = "tests.support.automation_commands"

@@ -15,15 +15,6 @@ from tests.automation.conftest import run_command
 from tests.automation.infra import stack
 
 
-def _lab_hosts() -> list[str]:
-    try:
-        from tests.support import lab  # the lab engineer's fixture module, when present
-    except ImportError:
-        return []
-    hosts = getattr(lab, "lab_hosts", None)
-    return list(hosts()) if callable(hosts) else []
-
-
 def _link_exists(name: str) -> bool:
     return subprocess.run(["ip", "link", "show", name], capture_output=True).returncode == 0
 
@@ -47,20 +38,6 @@ def test_network_ensure_dry_run_reports_the_bridge_without_creating_it(db: Datab
     assert any(f"brvx-{vni}" in c["diff"] for c in report["changes"])
     assert not _link_exists(f"brvx-{vni}")
     assert not _link_exists(f"vxlan{vni}")
-
-
-def test_host_add_dry_run_changes_nothing(db: Database) -> None:
-    if not os.path.isfile(os.path.join(actions.automation.ROOT, "playbooks", "host_add.yml")):
-        pytest.skip("playbooks/host_add.yml is not written yet")
-    lab = _lab_hosts()
-    if not lab:
-        pytest.skip("no lab hosts (tests/support/lab.py lab_hosts) to prepare")
-    ids = stack(db, address=lab[0])
-    job = run_command(db, "dryRunAction", action="host_add", hostids=ids["host0"])
-    assert job.status == JobStatus.SUCCEEDED, job.result
-    report = json.loads(job.result or "{}")["dryrun"]
-    assert report["hosts"][0]["host"] == ids["host0"]
-    assert report["hosts"][0].get("failures", 0) == 0
 
 
 def test_dry_run_of_an_unknown_action_is_refused(db: Database) -> None:

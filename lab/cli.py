@@ -23,6 +23,8 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument("--json", action="store_true", help="print the hosts as JSON")
     p.set_defaults(func=cmd_up)
     p = actions.add_parser("down", help="remove everything the lab made")
+    p.add_argument("--force", action="store_true",
+                   help="even while test sessions are using the lab")
     p.set_defaults(func=cmd_down)
     p = actions.add_parser("status", help="say what is up")
     p.add_argument("--json", action="store_true")
@@ -57,7 +59,7 @@ def cmd_up(args: argparse.Namespace) -> int:
 
 def cmd_down(args: argparse.Namespace) -> int:
     try:
-        removed = lab.down()
+        removed = lab.down(force=args.force)
     except LabError as exc:
         print(f"cirrus lab down: {exc}", file=sys.stderr)
         return 1

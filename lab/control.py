@@ -148,10 +148,31 @@ def current() -> Lab | None:
     return _lab(record)
 
 
-def down() -> list[str]:
-    """Remove everything the lab made; return what was removed (names and pids)."""
+def live_leases() -> list[int]:
+    """Pids of the test sessions using the lab now (stale lease files are removed)."""
+    try:
+        names = os.listdir(topology.LEASE_DIR)
+    except FileNotFoundError:
+        return []
+    live = []
+    for name in names:
+        if name.isdigit() and hostlib.pid_alive(int(name)):
+            live.append(int(name))
+        else:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(os.path.join(topology.LEASE_DIR, name))
+    return sorted(live)
+
+
+def down(force: bool = False) -> list[str]:
+    """Remove everything the lab made; return what was removed (names and pids). Refuses
+    while another test session holds a lease on the lab, unless forced."""
     _check_root()
     with locked():
+        users = [pid for pid in live_leases() if pid != os.getpid()]
+        if users and not force:
+            raise LabError(f"test sessions (pids {', '.join(map(str, users))}) are using the "
+                           "lab; wait for them or force it down")
         return _down()
 
 

@@ -292,7 +292,7 @@ def _seed_qemu_capabilities(base: str) -> None:
 def _prepare_files(record: HostRecord, keys: Sequence[str]) -> str:
     """Per-host directories and configuration; returns the start script's path."""
     base = record.directory
-    for sub in [*topology.LIBVIRT_MOUNTS, "ssh", "pids", "lib/images"]:
+    for sub in [*topology.LIBVIRT_MOUNTS, "ssh", "pids", "lib/images", "log/qemu", "log/lxc"]:
         os.makedirs(os.path.join(base, sub), exist_ok=True)
     os.chmod(base, 0o755)
     _seed_qemu_capabilities(base)
@@ -335,9 +335,16 @@ def _prepare_files(record: HostRecord, keys: Sequence[str]) -> str:
         "",
     ]))
 
+    # Host names resolve from a private /etc/hosts: no DNS (there is no route out; a lookup
+    # of the host's own name would otherwise wait for resolver timeouts, ~10 s per VM start).
+    _write(os.path.join(base, "hosts"), "".join(
+        [f"127.0.0.1\tlocalhost\n{topology.BRIDGE_ADDRESS}\t{topology.MANAGEMENT_NAME}\n"] +
+        [f"{topology.host_address(i)}\t{topology.host_name(i)}\n"
+         for i in range(1, topology.MAX_HOSTS + 1)]))
     binds = "\n".join(
         f"mkdir -p {target} && mount --bind {os.path.join(base, backing)} {target}"
         for backing, target in topology.LIBVIRT_MOUNTS.items())
+    binds += f"\nmount --bind {os.path.join(base, 'hosts')} /etc/hosts"
     pids = os.path.join(base, "pids")
     script = os.path.join(base, "start.sh")
     _write(script, f"""#!/bin/sh
@@ -381,7 +388,6 @@ def start_host(record: HostRecord, keys: Sequence[str]) -> HostRecord:
     sh([*inside, "addr", "add", f"{record.address}/{topology.PREFIX_LENGTH}",
         "dev", topology.HOST_INTERFACE])
     sh([*inside, "link", "set", topology.HOST_INTERFACE, "up"])
-    sh([*inside, "route", "add", "default", "via", topology.BRIDGE_ADDRESS])
 
     log_path = os.path.join(record.directory, "start.log")
     with open(log_path, "w", encoding="utf-8") as log:

@@ -14,6 +14,7 @@ import os
 
 BRIDGE = "cirlab0"
 BRIDGE_ADDRESS = "10.233.0.1"
+MANAGEMENT_NAME = "cirlab-mgmt"  # the bridge address's name in the hosts' /etc/hosts
 PREFIX_LENGTH = 24
 NETWORK = ipaddress.ip_network(f"{BRIDGE_ADDRESS}/{PREFIX_LENGTH}", strict=False)
 HOST_INTERFACE = "eth0"  # the host's management interface inside its namespace
@@ -28,6 +29,8 @@ LAB_KEY = os.path.join(STATE_DIR, "ssh", "id_ed25519")  # the lab's own key (gen
 # Present while the running lab was brought up by a test session (tests/support/lab.py),
 # which then brings it down; `cirrus lab up` by a person removes it (the lab stays).
 SESSION_OWNED_FILE = os.path.join(STATE_DIR, "session-owned")
+# Test sessions using the lab hold a lease here (a file named by their pid).
+LEASE_DIR = os.path.join(STATE_DIR, "leases")
 LIBVIRT_KINDS = ("qemu", "lxc")
 
 # The directories a host's libvirtd gets privately (bind mounts inside its mount namespace),

@@ -3,15 +3,17 @@ hosts carries traffic, `lab down` leaves nothing."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import tempfile
+import time
+from collections.abc import Callable
 
 import pytest
 
 import lab
-from lab import topology
-from tests.support import lab as lab_support
+from lab import control, guests, images, topology
 
 
 def _ssh(host: lab.LabHost, command: str, known_hosts: str) -> subprocess.CompletedProcess[str]:
@@ -103,6 +105,135 @@ def test_an_authorized_key_is_added_to_a_running_lab(lab_hosts: lab.Lab) -> None
         assert result.stdout.strip() == "h2"
 
 
+@pytest.fixture(scope="module")
+def guest_images() -> images.GuestImages:
+    try:
+        return images.build()
+    except images.ImageError as exc:
+        pytest.skip(f"the lab guest images cannot be made here: {exc}")
+
+
+def _destroy(domain: object) -> None:
+    import libvirt
+
+    with contextlib.suppress(libvirt.libvirtError):
+        domain.destroy()  # type: ignore[attr-defined]
+
+
+def test_an_lxc_guest_boots_from_the_lab_rootfs(lab_hosts: lab.Lab,
+                                                 guest_images: images.GuestImages) -> None:
+    import libvirt
+
+    host = lab_hosts.hosts[0]
+    conn = libvirt.open(host.libvirt_uri("lxc"))
+    name = f"labtest-lxc-{os.getpid()}"
+    started = time.monotonic()
+    domain = conn.createXML(guests.lxc_domain_xml(
+        name, guest_images.lxc_rootfs, env={"CIRRUS_HOSTNAME": name}), 0)
+    try:
+        console = guests.Console(conn, domain)
+        output = console.wait_for(guests.marker_line(name), timeout=20)
+        assert time.monotonic() - started < 20
+        assert f"{images.MARKER} {name}" in output
+        # Only h1 sees it; SIGTERM shutdown (libvirt LXC's signal mode) ends the container.
+        other = libvirt.open(lab_hosts.hosts[1].libvirt_uri("lxc"))
+        assert name not in [d.name() for d in other.listAllDomains()]
+        other.close()
+        domain.shutdownFlags(libvirt.VIR_DOMAIN_SHUTDOWN_SIGNAL)
+        assert _wait(lambda: name not in [d.name() for d in conn.listAllDomains()], 10)
+        console.close()
+    finally:
+        _destroy(domain)
+        conn.close()
+
+
+def test_qemu_guests_boot_the_debian_kernel_and_the_disk_template(
+        lab_hosts: lab.Lab, guest_images: images.GuestImages) -> None:
+    """h1: direct kernel boot (kernel + initramfs); h2: a qcow2 overlay on cirrus-tiny.qcow2
+    booted by the BIOS (SYSLINUX on the disk). Both print the marker on ttyS0."""
+    import libvirt
+
+    h1, h2 = lab_hosts.hosts[:2]
+    suffix = os.getpid()
+    direct, disk = f"labtest-kernel-{suffix}", f"labtest-disk-{suffix}"
+    overlay = f"/var/lib/libvirt/images/{disk}.qcow2"
+    h2.run(["qemu-img", "create", "-q", "-f", "qcow2", "-F", "qcow2", "-b",
+            guest_images.template_qcow2, overlay])
+    c1, c2 = libvirt.open(h1.libvirt_uri("qemu")), libvirt.open(h2.libvirt_uri("qemu"))
+    domains = []
+    try:
+        domains.append(c1.createXML(guests.qemu_domain_xml(
+            direct, serial_log=guests.serial_log_path(direct), kernel=guest_images.kernel,
+            initrd=guest_images.initrd, cmdline=images.kernel_cmdline(hostname=direct)), 0))
+        domains.append(c2.createXML(guests.qemu_domain_xml(
+            disk, serial_log=guests.serial_log_path(disk), disk=overlay), 0))
+        log1 = guests.wait_for_file_text(h1.host_path(guests.serial_log_path(direct)),
+                                         guests.marker_line(direct), timeout=120)
+        log2 = guests.wait_for_file_text(h2.host_path(guests.serial_log_path(disk)),
+                                         images.MARKER, timeout=120)
+        assert f"{images.MARKER} {direct}" in log1
+        assert f"{images.MARKER} cirrus-guest" in log2
+        assert domains[0].info()[0] == libvirt.VIR_DOMAIN_RUNNING
+    finally:
+        for domain in domains:
+            _destroy(domain)
+        c1.close()
+        c2.close()
+        h2.run(["rm", "-f", overlay], check=False)
+
+
+def test_vxlan_between_hosts_carries_guest_traffic(lab_hosts: lab.Lab,
+                                                   guest_images: images.GuestImages) -> None:
+    """A VXLAN + bridge on each host, an LXC guest on each bridge: the guest on h2 pings
+    the guest on h1 across the lab network."""
+    import libvirt
+
+    hosts = lab_hosts.hosts[:2]
+    vni, bridge = 16_000_000 + os.getpid() % 700_000, "cbrlabtest"  # VNI unlikely in use
+    for index, host in enumerate(hosts):
+        peer = hosts[1 - index]
+        host.run(f"ip link add vxlabtest type vxlan id {vni} local {host.address} "
+                 f"remote {peer.address} dstport 4789 dev eth0 && "
+                 f"ip link add {bridge} type bridge && "
+                 f"ip link set vxlabtest master {bridge} && "
+                 f"ip link set vxlabtest up && ip link set {bridge} up")
+    conns = [libvirt.open(host.libvirt_uri("lxc")) for host in hosts]
+    domains = []
+    consoles = []
+    try:
+        for index, conn in enumerate(conns):
+            name = f"labtest-vx{index + 1}-{os.getpid()}"
+            env = {"CIRRUS_HOSTNAME": name}
+            if index == 1:
+                env["CIRRUS_PING"] = "10.250.0.1"
+            domains.append(conn.createXML(guests.lxc_domain_xml(
+                name, guest_images.lxc_rootfs, bridge=bridge, ip=f"10.250.0.{index + 1}/24",
+                mac=f"52:54:00:fa:00:0{index + 1}", env=env), 0))
+            consoles.append(guests.Console(conn, domains[-1]))
+        output = consoles[1].wait_for(f"{images.PING_MARKER} 10.250.0.1", timeout=30)
+        assert f"{images.MARKER} labtest-vx2" in output
+        fdb = hosts[0].run("bridge fdb show dev vxlabtest").stdout
+        assert "52:54:00:fa:00:02" in fdb  # h1 learned h2's guest through the tunnel
+    finally:
+        for console in consoles:
+            console.close()
+        for domain in domains:
+            _destroy(domain)
+        for conn in conns:
+            conn.close()
+        for host in hosts:
+            host.run(f"ip link del vxlabtest; ip link del {bridge}", check=False)
+
+
+def _wait(predicate: Callable[[], bool], timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return predicate()
+
+
 def _lab_leftovers() -> list[str]:
     found = []
     netns = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
@@ -120,7 +251,7 @@ def _lab_leftovers() -> list[str]:
 def test_down_leaves_nothing(lab_hosts: lab.Lab) -> None:
     """Last in this module: brings the lab down, checks, and brings it back for the
     session (unless another test session uses the lab at the same time)."""
-    others = [pid for pid in lab_support._live_leases() if pid != os.getpid()]
+    others = [pid for pid in control.live_leases() if pid != os.getpid()]
     if others:
         pytest.skip(f"test sessions {others} use the lab now; taking it down would break them")
     pids = [pid for host in lab_hosts.hosts for pid in host.pids.values()]

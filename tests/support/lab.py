@@ -20,7 +20,7 @@ import pytest
 import lab
 from lab import control, topology
 
-LEASES = os.path.join(topology.STATE_DIR, "leases")
+LEASES = topology.LEASE_DIR
 SESSION_OWNED = topology.SESSION_OWNED_FILE
 TOOLS = ("ip", "nsenter", "unshare", "libvirtd", "virtlogd", "virsh", "ssh", "ssh-keygen")
 
@@ -45,21 +45,6 @@ def unavailable() -> str | None:
     if probe.returncode != 0:
         return f"this machine cannot create network/mount namespaces: {probe.stderr.strip()}"
     return None
-
-
-def _live_leases() -> list[int]:
-    try:
-        names = os.listdir(LEASES)
-    except FileNotFoundError:
-        return []
-    live = []
-    for name in names:
-        if name.isdigit() and os.path.exists(f"/proc/{name}"):
-            live.append(int(name))
-        else:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(os.path.join(LEASES, name))
-    return live
 
 
 @pytest.fixture(scope="session")
@@ -87,9 +72,9 @@ def lab_hosts() -> Iterator[lab.Lab]:
     with control.locked():
         with contextlib.suppress(FileNotFoundError):
             os.unlink(lease)
-        last_out = not [pid for pid in _live_leases() if pid != os.getpid()]
+        last_out = not [pid for pid in control.live_leases() if pid != os.getpid()]
         bring_down = last_out and os.path.exists(SESSION_OWNED)
     if bring_down:
-        lab.down()
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(SESSION_OWNED)
+        # Refused when another session took a lease meanwhile: it brings the lab down.
+        with contextlib.suppress(lab.LabError):
+            lab.down()

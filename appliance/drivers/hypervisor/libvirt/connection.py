@@ -35,6 +35,13 @@ _CONNECTION_ERRORS = {
 }
 _CONNECTION_DOMAINS = {libvirt.VIR_FROM_RPC, libvirt.VIR_FROM_REMOTE}
 
+
+def _quiet(_context: object, _error: object) -> None:
+    """libvirt's default handler prints every error on stderr; ours become exceptions."""
+
+
+libvirt.registerErrorHandler(_quiet, None)
+
 _loop_lock = threading.Lock()
 _loop_started = False
 

@@ -5,9 +5,9 @@ type (kvm | qemu | lxc) is the cluster's `libvirt_domain_type`. Every operation 
 idempotent: start defines the domain from the spec (creating missing volumes) and starts it
 unless it runs; stop and destroy of a missing domain succeed.
 
-- stop: graceful (ACPI power button for kvm/qemu, SIGTERM to the init of a container),
-  polled until `timeout`, then forced (virDomainDestroy). A guest that ignores the request
-  (busybox without acpid) is therefore powered off after the timeout.
+- stop: graceful (ACPI power button for kvm/qemu, SIGTERM to the init of a container,
+  repeated every 2 s), polled until `timeout`, then forced (virDomainDestroy). A guest that
+  ignores the request (busybox without acpid) is therefore powered off after the timeout.
 - reboot: a reset of a kvm/qemu VM (works whatever the guest handles); a container is
   destroyed and started again from its definition.
 - destroy: stops and undefines the domain; its volumes stay until delete_volume.
@@ -52,6 +52,7 @@ log = logging.getLogger(__name__)
 MIB = 1024**2
 SERIAL_LOG_DIR = "/var/log/libvirt/qemu"
 STOP_POLL = 0.2
+SHUTDOWN_REPEAT = 2.0
 _PASSWORD_ALPHABET = string.ascii_letters + string.digits
 
 
@@ -195,27 +196,39 @@ class LibvirtDriver:
             domain = _lookup(conn, instance_name)
             if domain is None or not domain.isActive():
                 return
-            if not forced:
-                flags = (libvirt.VIR_DOMAIN_SHUTDOWN_SIGNAL if kind == "lxc"
-                         else libvirt.VIR_DOMAIN_SHUTDOWN_ACPI_POWER_BTN)
+            if not forced and self._shutdown(domain, kind, instance_name, timeout):
+                return
+            self._force_off(domain)
+        self._call(host, f"stop {instance_name}", run)
+
+    @staticmethod
+    def _shutdown(domain: Any, kind: str, instance_name: str, timeout: float) -> bool:
+        """Ask the guest to power off until `timeout`; True when it did. The request is
+        repeated every SHUTDOWN_REPEAT seconds: one that arrives before the guest can act
+        on it (an init that has not set its SIGTERM handler yet, ACPI not yet up) is lost.
+        """
+        flags = (libvirt.VIR_DOMAIN_SHUTDOWN_SIGNAL if kind == "lxc"
+                 else libvirt.VIR_DOMAIN_SHUTDOWN_ACPI_POWER_BTN)
+        deadline = time.monotonic() + max(0.0, timeout)
+        next_request = 0.0
+        while True:
+            now = time.monotonic()
+            if now >= next_request:
                 try:
                     domain.shutdownFlags(flags)
                 except _libvirt.libvirtError as error:
-                    if not domain.isActive():
-                        return
-                    log.warning("graceful stop of %s refused (%s); forcing", instance_name,
-                                error.get_error_message())
-                else:
-                    deadline = time.monotonic() + max(0.0, timeout)
-                    while time.monotonic() < deadline:
-                        if not domain.isActive():
-                            log.info("%s stopped gracefully", instance_name)
-                            return
-                        time.sleep(STOP_POLL)
-                    log.info("%s did not stop within %.0f s; powering it off",
-                             instance_name, timeout)
-            self._force_off(domain)
-        self._call(host, f"stop {instance_name}", run)
+                    # e.g. "Init process ID is not yet known" just after a start: retried
+                    log.info("graceful stop of %s refused: %s", instance_name,
+                             error.get_error_message())
+                next_request = now + SHUTDOWN_REPEAT
+            if not domain.isActive():
+                log.info("%s stopped gracefully", instance_name)
+                return True
+            if now >= deadline:
+                log.info("%s did not stop within %.0f s; powering it off", instance_name,
+                         timeout)
+                return False
+            time.sleep(STOP_POLL)
 
     @staticmethod
     def _force_off(domain: Any) -> None:

@@ -1,6 +1,7 @@
 """The `lab_hosts` fixture: the one-box lab (lab/), brought up once per test session.
 
-Use it from a conftest.py: `from tests.support.lab import lab_hosts  # noqa: F401`.
+Use it from a conftest.py: `from tests.support.lab import lab_hosts  # noqa: F401` (and
+`lab_images`, `lab_image_urls`: the guest images, and the same on a loopback HTTP server).
 
 Several test sessions may share one lab (engineers run suites side by side): each session
 holds a lease (a file named by its pid) while it runs; the lab is brought down by the last
@@ -14,11 +15,13 @@ import os
 import shutil
 import subprocess
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import pytest
 
 import lab
-from lab import control, topology
+from lab import control, images, topology
+from tests.support.image_server import ImageServer, md5, start_image_server
 
 LEASES = topology.LEASE_DIR
 SESSION_OWNED = topology.SESSION_OWNED_FILE
@@ -78,3 +81,60 @@ def lab_hosts() -> Iterator[lab.Lab]:
         # Refused when another session took a lease meanwhile: it brings the lab down.
         with contextlib.suppress(lab.LabError):
             lab.down()
+
+
+@pytest.fixture(scope="session")
+def lab_images() -> images.GuestImages:
+    """The lab's guest images (built from Debian packages once, then cached)."""
+    if os.geteuid() != 0:
+        pytest.skip("building the lab guest images needs root (mknod, apt-get download)")
+    try:
+        return images.build()
+    except images.ImageError as exc:
+        pytest.skip(f"the lab guest images cannot be made on this machine: {exc}")
+
+
+@dataclass(frozen=True)
+class ServedImage:
+    url: str
+    checksum: str  # md5, as registerTemplate's checksum parameter takes it
+    size: int
+
+
+@dataclass(frozen=True)
+class LabImageUrls:
+    """The lab images on a loopback HTTP server, to registerTemplate/registerIso them."""
+
+    server: ImageServer
+    qcow2: ServedImage  # cirrus-tiny.qcow2 (format QCOW2, BIOS-bootable)
+    iso: ServedImage  # cirrus-tiny.iso (bootable)
+    lxc_rootfs: ServedImage  # lxc-rootfs.tar.gz (format TAR for LXC zones)
+    kernel: ServedImage
+    initrd: ServedImage
+
+
+def serve_lab_images(server: ImageServer, guest_images: images.GuestImages) -> LabImageUrls:
+    """Put the lab images on `server` (tests/support/image_server.py) under stable names."""
+
+    def serve(path: str, name: str) -> ServedImage:
+        with open(path, "rb") as handle:
+            body = handle.read()
+        return ServedImage(server.serve(name, body), md5(body), len(body))
+
+    return LabImageUrls(
+        server=server,
+        qcow2=serve(guest_images.template_qcow2, "cirrus-tiny.qcow2"),
+        iso=serve(guest_images.iso, "cirrus-tiny.iso"),
+        lxc_rootfs=serve(guest_images.lxc_rootfs_tarball, "cirrus-tiny-lxc.tar.gz"),
+        kernel=serve(guest_images.kernel, "vmlinuz"),
+        initrd=serve(guest_images.initrd, "initrd.gz"))
+
+
+@pytest.fixture(scope="session")
+def lab_image_urls(lab_images: images.GuestImages) -> Iterator[LabImageUrls]:
+    """A loopback HTTP server (127.0.0.1, free port) serving the lab images."""
+    server = start_image_server()
+    try:
+        yield serve_lab_images(server, lab_images)
+    finally:
+        server.stop()

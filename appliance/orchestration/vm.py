@@ -310,14 +310,19 @@ def reboot(ctx: CallContext, vm: VirtualMachine) -> VirtualMachine:
 
 
 def undefine(ctx: CallContext, vm: VirtualMachine) -> None:
-    """Remove the VM from the host it was last on (expunge); missing is fine."""
+    """Remove the VM from the host it was last on, and its root disk from that host's
+    pool (expunge); what is already gone is fine. Data disks stay."""
     host_id = vm.host_id or vm.last_host_id
     host = ctx.session.get(Host, host_id) if host_id else None
     if host is None or host.removed is not None:
         return
+    roots = [(v.pool_id, v.id) for v in _volumes(ctx, vm)
+             if v.volume_type == VolumeType.ROOT and v.pool_id is not None]
     driver, access = _driver(ctx, host), host_access(ctx, host)
     ctx.checkpoint()
     driver.destroy(access, vm.instance_name)
+    for pool_id, name in roots:
+        driver.delete_volume(access, pool_id, name)
 
 
 def destroy_volumes(ctx: CallContext, vm: VirtualMachine) -> None:

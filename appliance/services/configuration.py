@@ -70,6 +70,9 @@ CATALOG: dict[str, Parameter] = {p.name: p for p in (
     _P("expunge.interval", "Advanced", "86400",
        "Seconds between runs of the garbage collector of destroyed VMs and volumes.",
        "integer", 1),
+    _P("instance.name", "Advanced", "VM",
+       "Suffix of VM instance names (i-<account>-<vm>-<suffix>) that tells this cloud's "
+       "domains apart on shared hypervisors.", "string"),
     _P("vm.stop.timeout", "Advanced", "60",
        "Seconds a graceful VM stop may take before the VM is powered off.", "integer", 0),
     _P("vm.start.retries", "Advanced", "2",

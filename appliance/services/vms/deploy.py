@@ -161,10 +161,11 @@ def create(ctx: CallContext, request: DeployRequest) -> VirtualMachine:
     _check_name(ctx, owner, zone, name)
     user_data = check_user_data(ctx, request.user_data)
 
+    suffix = str(configuration.get(session, "instance.name")) or "VM"
     limits.reserve(session, owner, ResourceType.USER_VM)
     limits.reserve(session, owner, ResourceType.VOLUME, 2 if data_offering else 1)
     vm = VirtualMachine(
-        number=number, instance_name=f"i-{owner.number}-{number}-VM", name=name,
+        number=number, instance_name=f"i-{owner.number}-{number}-{suffix}", name=name,
         display_name=request.display_name or name, group_name=request.group,
         account_id=owner.id, domain_id=owner.domain_id, zone_id=zone.id,
         template_id=None if template.is_iso else template.id,

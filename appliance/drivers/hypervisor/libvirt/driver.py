@@ -122,6 +122,11 @@ class LibvirtDriver:
 
         def run(conn: Any) -> None:
             domain = _lookup(conn, spec.instance_name)
+            if domain is not None and domain.UUIDString() != spec.vm_id:
+                # Same name, another VM (another cloud sharing the host): never adopt it.
+                raise DriverError(f"host {host.name} already has a domain named "
+                                  f"{spec.instance_name} that is not this VM "
+                                  f"(uuid {domain.UUIDString()})")
             if domain is not None and domain.isActive():
                 return
             definition = self._definition(conn, host, kind, spec)

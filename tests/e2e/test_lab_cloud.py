@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from cs import CloudStackApiException
 
 import lab
 from appliance.automation import keys
@@ -206,3 +207,33 @@ def test_qemu_tcg_guest_boots_its_kernel(lab_cloud: Cloud, zone: dict[str, str],
     _eventually(booted, 150, "the QEMU-TCG guest's boot marker on its serial log")
     lab_cloud.admin.destroyVirtualMachine(id=vm["id"], expunge=True, fetch_result=True)
     assert _domain(host, "qemu", name)[0] is None
+
+
+def test_an_unreachable_host_fails_the_job_and_a_retry_succeeds(
+        lab_cloud: Cloud, zone: dict[str, str], lab_hosts: lab.Lab) -> None:
+    admin = lab_cloud.admin
+    vm = admin.deployVirtualMachine(zoneid=zone["zone"], serviceofferingid=zone["offering"],
+                                    templateid=zone["lxc-template"], name="lxc-retry",
+                                    fetch_result=True)["virtualmachine"]
+    admin.stopVirtualMachine(id=vm["id"], fetch_result=True)
+    host = lab_hosts.hosts[0]
+    # SSH to the host is refused (reset, so Ansible's persistent connection fails too).
+    rule = ["INPUT", "-p", "tcp", "--dport", "22", "-j", "REJECT", "--reject-with",
+            "tcp-reset"]
+    host.run(["iptables", "-I", *rule])
+    try:
+        with pytest.raises(CloudStackApiException) as caught:
+            admin.startVirtualMachine(id=vm["id"], fetch_result=True)
+        error = caught.value.error
+        assert error["errorcode"] == 530
+        assert "unreachable" in error["errortext"] and host.address in error["errortext"]
+        after = admin.listVirtualMachines(id=vm["id"])["virtualmachine"][0]
+        assert after["state"] == "Stopped" and "hostid" not in after
+        memory = int(admin.listHosts(id=zone["lxc-host"])["host"][0]["memoryallocated"])
+    finally:
+        host.run(["iptables", "-D", *rule])
+    started = admin.startVirtualMachine(id=vm["id"], fetch_result=True)["virtualmachine"]
+    assert started["state"] == "Running"
+    now = int(admin.listHosts(id=zone["lxc-host"])["host"][0]["memoryallocated"])
+    assert now - memory == 128 * 1024**2  # nothing stayed reserved by the failed start
+    admin.destroyVirtualMachine(id=vm["id"], expunge=True, fetch_result=True)

@@ -1,0 +1,1 @@
+from tests.support.lab import lab_hosts  # noqa: F401

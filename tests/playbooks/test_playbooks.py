@@ -136,8 +136,10 @@ def test_host_add_dry_run_changes_nothing_then_reports_capacity(lab, playbook) -
 
 
 def test_network_ensure_dry_run_then_ensure_and_release(lab, playbook) -> None:
+    # As appliance/orchestration/actions.py sends them: mtu null when not set.
     networks = {"guest_networks": [
-        {"bridge": "brvx-4343", "isolation": "vxlan", "vni": 4343, "physical_dev": "eth0"}]}
+        {"bridge": "brvx-4343", "isolation": "vxlan", "vni": 4343, "physical_dev": "eth0",
+         "mtu": None}]}
     playbook("network_release", networks)  # leftovers of an interrupted run
 
     dry = playbook("network_ensure", networks, check=True)
@@ -194,7 +196,8 @@ def test_storage_pool_add_dry_run_then_add_and_remove(lab, playbook) -> None:
     h2 = lab.hosts[1]
     pool = {"storage_pool": {
         "id": "5a0c3f1e-0000-4000-8000-0000000000b1", "name": "playbook-local",
-        "type": "Filesystem", "path": "/var/lib/libvirt/images/cirrus-playbook-pool"}}
+        "type": "Filesystem", "path": "/var/lib/libvirt/images/cirrus-playbook-pool",
+        "server": None, "mount_point": "/mnt/cirrus/5a0c3f1e-0000-4000-8000-0000000000b1"}}
     playbook("storage_pool_remove", pool, limit=h2.name)
 
     dry = playbook("storage_pool_add", pool, limit=h2.name, check=True)

@@ -137,7 +137,7 @@ def test_host_add_dry_run_changes_nothing_then_reports_capacity(lab, playbook) -
 
 def test_network_ensure_dry_run_then_ensure_and_release(lab, playbook) -> None:
     # As appliance/orchestration/actions.py sends them: mtu null when not set.
-    networks = {"guest_networks": [
+    networks: dict[str, Any] = {"guest_networks": [
         {"bridge": "brvx-4343", "isolation": "vxlan", "vni": 4343, "physical_dev": "eth0",
          "mtu": None}]}
     playbook("network_release", networks)  # leftovers of an interrupted run
@@ -172,7 +172,7 @@ def test_network_ensure_dry_run_then_ensure_and_release(lab, playbook) -> None:
 
 def test_vlan_network_dry_run_reports_the_8021q_commands(lab, playbook) -> None:
     h1 = lab.hosts[0]
-    networks = {"guest_networks": [
+    networks: dict[str, Any] = {"guest_networks": [
         {"bridge": "breth0-77", "isolation": "vlan", "vlan": 77, "physical_dev": "eth0",
          "mtu": 1400}]}
     dry = playbook("network_ensure", networks, limit=h1.name, check=True)
@@ -194,7 +194,7 @@ def test_vlan_network_dry_run_reports_the_8021q_commands(lab, playbook) -> None:
 
 def test_storage_pool_add_dry_run_then_add_and_remove(lab, playbook) -> None:
     h2 = lab.hosts[1]
-    pool = {"storage_pool": {
+    pool: dict[str, dict[str, Any]] = {"storage_pool": {
         "id": "5a0c3f1e-0000-4000-8000-0000000000b1", "name": "playbook-local",
         "type": "Filesystem", "path": "/var/lib/libvirt/images/cirrus-playbook-pool",
         "server": None, "mount_point": "/mnt/cirrus/5a0c3f1e-0000-4000-8000-0000000000b1"}}
@@ -224,7 +224,7 @@ def test_storage_pool_add_dry_run_then_add_and_remove(lab, playbook) -> None:
 def test_nfs_storage_pool_dry_run(lab, playbook) -> None:
     """This kernel has no NFS client (mount.nfs: No such device), so only the dry run."""
     h1 = lab.hosts[0]
-    pool = {"storage_pool": {
+    pool: dict[str, dict[str, Any]] = {"storage_pool": {
         "id": "5a0c3f1e-0000-4000-8000-0000000000b2", "name": "playbook-nfs",
         "type": "NetworkFilesystem", "server": "10.233.0.1", "path": "/export/primary"}}
     dry = playbook("storage_pool_add", pool, limit=h1.name, check=True)
@@ -239,9 +239,9 @@ def test_nfs_storage_pool_dry_run(lab, playbook) -> None:
 
 def test_host_remove_undoes_what_cirrus_set_up(lab, playbook) -> None:
     h2 = lab.hosts[1]
-    networks = {"guest_networks": [
+    networks: dict[str, Any] = {"guest_networks": [
         {"bridge": "brvx-4444", "isolation": "vxlan", "vni": 4444, "physical_dev": "eth0"}]}
-    pool = {"storage_pool": {
+    pool: dict[str, dict[str, Any]] = {"storage_pool": {
         "id": "5a0c3f1e-0000-4000-8000-0000000000b3", "name": "remove-me",
         "type": "Filesystem", "path": "/var/lib/libvirt/images/cirrus-host-remove"}}
     assert playbook("host_add", limit=h2.name).rc == 0

@@ -92,8 +92,10 @@ class Network(Base):
 
 
 class GuestVnet(Base):
-    """One VLAN id / VNI of a zone's guest range taken by a network; unique per zone so two
-    networks never share one, whichever server allocates."""
+    """One VLAN id / VNI of a zone taken by a network: an isolated network's from the
+    zone's guest range, a direct network's tag, or 0 for a basic zone's one shared
+    network. Unique per zone so two networks never share one, whichever server
+    allocates."""
 
     __tablename__ = "guest_vnet"
     __table_args__ = (UniqueConstraint("zone_id", "vnet"),)

@@ -56,6 +56,9 @@ class DeployVirtualMachine(Command):
     domainid: str | None = param(UUID, doc="an optional domainId for the VM; must be used "
                                  "with account")
     keyboard: str | None = param(STRING, doc="accepted for compatibility (console keyboard)")
+    networkids: list[str] | None = param(LIST, item_type=UUID, doc="list of network ids "
+                                         "used by the virtual machine; the first is the "
+                                         "default")
 
     def accept(self, ctx: CallContext) -> str | None:
         vm = deploy.create(ctx, deploy.DeployRequest(
@@ -63,7 +66,8 @@ class DeployVirtualMachine(Command):
             template_id=self.templateid, disk_offering_id=self.diskofferingid,
             size_gb=self.size, name=self.name, display_name=self.displayname, group=self.group,
             user_data=self.userdata, hypervisor=self.hypervisor, host_id=self.hostid,
-            account=self.account, domain_id=self.domainid))
+            account=self.account, domain_id=self.domainid,
+            network_ids=tuple(self.networkids) if self.networkids else None))
         return vm.id
 
     def run(self, ctx: CallContext) -> VirtualMachine:

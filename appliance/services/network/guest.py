@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import secrets
+from collections.abc import Iterator
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -39,7 +40,7 @@ def vnet_range(zone: Zone) -> list[tuple[int, int]]:
     return ranges
 
 
-def _take_vnet(ctx: CallContext, zone: Zone, network: Network) -> int:
+def take_vnet(ctx: CallContext, zone: Zone, network: Network) -> int:
     session = ctx.session
     taken = set(session.scalars(select(GuestVnet.vnet).where(GuestVnet.zone_id == zone.id)))
     for start, end in vnet_range(zone):
@@ -58,15 +59,20 @@ def _take_vnet(ctx: CallContext, zone: Zone, network: Network) -> int:
                                f"{zone.vlan_range or 'its (empty) range'}")
 
 
+def find_default_network(ctx: CallContext, owner: Account, zone: Zone) -> Network | None:
+    """The owner's default isolated network in the zone, if it has one."""
+    return ctx.session.scalar(select(Network).where(
+        Network.zone_id == zone.id, Network.account_id == owner.id,
+        Network.guest_type == "Isolated", Network.is_default.is_(True),
+        Network.removed.is_(None)).order_by(Network.created).limit(1))
+
+
 def default_network(ctx: CallContext, owner: Account, zone: Zone) -> Network | None:
     """The owner's default isolated network in an advanced zone, created when missing."""
     if zone.network_type != NetworkType.ADVANCED:
         return None
     session = ctx.session
-    network = session.scalar(select(Network).where(
-        Network.zone_id == zone.id, Network.account_id == owner.id,
-        Network.guest_type == "Isolated", Network.is_default.is_(True),
-        Network.removed.is_(None)))
+    network = find_default_network(ctx, owner, zone)
     if network is not None:
         return network
     cidr = ipaddress.ip_network(zone.guest_cidr, strict=False)
@@ -82,7 +88,7 @@ def default_network(ctx: CallContext, owner: Account, zone: Zone) -> Network | N
         network_domain=owner.network_domain or zone.network_domain)
     session.add(network)
     session.flush()
-    network.vnet = _take_vnet(ctx, zone, network)
+    network.vnet = take_vnet(ctx, zone, network)
     return network
 
 
@@ -91,20 +97,37 @@ def _mac() -> str:
     return "02:00:" + ":".join(f"{b:02x}" for b in secrets.token_bytes(4))
 
 
+def _candidates(ctx: CallContext, network: Network) -> Iterator[tuple[str, str, str]]:
+    """(address, netmask, gateway) a NIC on `network` may take, lowest first: the guest
+    CIDR of an isolated network, the direct ranges (startip-endip) of a shared one."""
+    if network.guest_type == "Isolated":
+        for host in ipaddress.ip_network(network.cidr, strict=False).hosts():
+            yield str(host), network.netmask, network.gateway
+        return
+    from appliance.services.network import networks
+
+    for vlan_range in networks.ranges_of(ctx, network):
+        first = int(ipaddress.IPv4Address(vlan_range.start_ip))
+        last = int(ipaddress.IPv4Address(vlan_range.end_ip))
+        for value in range(first, last + 1):
+            yield str(ipaddress.IPv4Address(value)), vlan_range.netmask, vlan_range.gateway
+
+
 def add_nic(ctx: CallContext, vm_id: str, network: Network, *, device_id: int = 0,
             is_default: bool = True) -> Nic:
     """A NIC on `network` with a fresh MAC and the lowest free guest address."""
     session = ctx.session
-    cidr = ipaddress.ip_network(network.cidr, strict=False)
     used = set(session.scalars(select(Nic.ip_address).where(Nic.network_id == network.id)))
     used.add(network.gateway)
     for _ in range(ATTEMPTS):
-        address = next((str(a) for a in cidr.hosts() if str(a) not in used), None)
-        if address is None:
+        found = next((c for c in _candidates(ctx, network) if c[0] not in used), None)
+        if found is None:
+            where = network.cidr if network.guest_type == "Isolated" else "its IP ranges"
             raise InsufficientCapacity(f"Network {network.name} has no free address left "
-                                       f"in {network.cidr}")
+                                       f"in {where}")
+        address, netmask, gateway = found
         nic = Nic(vm_id=vm_id, network_id=network.id, mac=_mac(), ip_address=address,
-                  netmask=network.netmask, gateway=network.gateway, device_id=device_id,
+                  netmask=netmask, gateway=gateway, device_id=device_id,
                   is_default=is_default)
         try:
             with session.begin_nested():

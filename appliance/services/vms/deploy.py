@@ -28,7 +28,7 @@ from appliance.models.infra import AllocationState
 from appliance.services import configuration, limits, sequences, tenancy
 from appliance.services.context import CallContext
 from appliance.services.limits import ResourceType
-from appliance.services.network import guest
+from appliance.services.network import guest, networks
 from appliance.services.templates import usable_for_deploy
 
 GIB = 1024**3
@@ -51,6 +51,8 @@ class DeployRequest:
     host_id: str | None = None
     account: str | None = None
     domain_id: str | None = None
+    # The VM's networks, the default NIC's first; None: the owner's default network.
+    network_ids: tuple[str, ...] | None = None
 
 
 def zone_for(ctx: CallContext, zone_id: str, owner: Account) -> Zone:
@@ -177,9 +179,10 @@ def create(ctx: CallContext, request: DeployRequest) -> VirtualMachine:
     )
     session.add(vm)
     session.flush()
-    network = guest.default_network(ctx, owner, zone)
-    if network is not None:
-        guest.add_nic(ctx, vm.id, network)
+    chosen = networks.networks_for_deploy(
+        ctx, owner, zone, list(request.network_ids) if request.network_ids else None)
+    for device_id, network in enumerate(chosen):
+        guest.add_nic(ctx, vm.id, network, device_id=device_id, is_default=device_id == 0)
     session.add(Volume(
         name=f"ROOT-{number}", account_id=owner.id, domain_id=owner.domain_id,
         zone_id=zone.id, vm_id=vm.id, volume_type=VolumeType.ROOT, device_id=0,

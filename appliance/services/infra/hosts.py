@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
+import socket
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -127,6 +128,13 @@ def add(ctx: CallContext, *, zone_id: str, pod_id: str | None, cluster_id: str |
     address = None
     with contextlib.suppress(ValueError):
         address = str(ipaddress.ip_address(parts.hostname))
+    if address is None and kind.value in host_setup.AUTOMATED:
+        # Ansible and libvirt reach the host by address: resolve its name once, here.
+        try:
+            address = socket.getaddrinfo(parts.hostname, None)[0][4][0]
+        except OSError as error:
+            raise ParamError(f"Cannot resolve the host name {parts.hostname}: {error}") \
+                from None
     host = Host(name=_host_name(url.strip()), type=ROUTING, zone_id=zone.id,
                 pod_id=cluster.pod_id, cluster_id=cluster.id, hypervisor=kind,
                 url=url.strip(), ip_address=address, username=username, password=password,

@@ -131,7 +131,7 @@ def add(ctx: CallContext, *, zone_id: str, pod_id: str | None, cluster_id: str |
     if address is None and kind.value in host_setup.AUTOMATED:
         # Ansible and libvirt reach the host by address: resolve its name once, here.
         try:
-            address = socket.getaddrinfo(parts.hostname, None)[0][4][0]
+            address = str(socket.getaddrinfo(parts.hostname, None)[0][4][0])
         except OSError as error:
             raise ParamError(f"Cannot resolve the host name {parts.hostname}: {error}") \
                 from None

@@ -47,6 +47,9 @@ class FirewallRule(Base):
     network_id: Mapped[str | None] = mapped_column(String(36), index=True)
     account_id: Mapped[str] = mapped_column(ForeignKey("account.id"), index=True)
     domain_id: Mapped[str] = mapped_column(ForeignKey("domain.id"))
+    # The rule this one was made for (the firewall rule `openfirewall` opens for a port
+    # forwarding or load balancing rule); it goes when that rule goes.
+    related_rule_id: Mapped[str | None] = mapped_column(String(36), index=True)
     created: Mapped[Created]
 
 
@@ -80,6 +83,9 @@ class Network(Base):
     network_domain: Mapped[str | None] = mapped_column(String(255))
     is_default: Mapped[bool] = mapped_column(default=True)
     state: Mapped[NetworkState] = mapped_column(String(16), default=NetworkState.ALLOCATED)
+    # Bumped in the same transaction as every change of the network's public IPs and
+    # rules (services/network/changes.py); a router applies up to a version.
+    rules_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created: Mapped[Created]
     removed: Mapped[Timestamp]
 
@@ -126,3 +132,36 @@ class Nic(Base):
     is_default: Mapped[bool] = mapped_column(default=True)
     created: Mapped[Created]
     removed: Mapped[Timestamp]
+
+
+class LbAlgorithm(StrEnum):
+    ROUND_ROBIN = "roundrobin"
+    LEAST_CONN = "leastconn"
+    SOURCE = "source"
+
+
+class LoadBalancerRule(Base):
+    """The load-balancing details of a FirewallRule of purpose LoadBalancing (one to one):
+    the public side (IP, port, protocol) stays on the rule row so conflict checks see it."""
+
+    __tablename__ = "load_balancer_rule"
+
+    id: Mapped[str] = mapped_column(ForeignKey("firewall_rule.id", ondelete="CASCADE"),
+                                    primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str | None] = mapped_column(String(4096))
+    algorithm: Mapped[LbAlgorithm] = mapped_column(String(16))
+    private_port: Mapped[int] = mapped_column(Integer)
+
+
+class LoadBalancerVm(Base):
+    """A VM assigned to a load-balancing rule; once per rule."""
+
+    __tablename__ = "load_balancer_vm"
+    __table_args__ = (UniqueConstraint("rule_id", "vm_id"),)
+
+    id: Mapped[UuidPk]
+    rule_id: Mapped[str] = mapped_column(ForeignKey("firewall_rule.id", ondelete="CASCADE"),
+                                         index=True)
+    vm_id: Mapped[str] = mapped_column(ForeignKey("vm_instance.id"), index=True)
+    created: Mapped[Created]

@@ -1,16 +1,31 @@
-"""listPortForwardingRules and listIpForwardingRules (seed §5.7, §5.8)."""
+"""Port forwarding, static NAT and firewall rules on public IPs (seed §5.7, §5.8)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from appliance.api.params import UUID, param
-from appliance.api.registry import OwnedListCommand, api_command
-from appliance.api.responses.network import IP_FORWARDING_RULE, PORT_FORWARDING_RULE
+from appliance.api.params import BOOLEAN, INTEGER, LIST, STRING, UUID, param
+from appliance.api.registry import Command, OwnedListCommand, api_command
+from appliance.api.responses.network import (
+    FIREWALL_RULE,
+    IP_FORWARDING_RULE,
+    PORT_FORWARDING_RULE,
+)
+from appliance.errors import InternalError
+from appliance.jobs import queue
 from appliance.models import FirewallRule, RulePurpose
 from appliance.services.context import CallContext
 from appliance.services.network import rules
 from appliance.services.paging import Page
+
+RULE = "FirewallRule"
+
+
+def _created_rule(ctx: CallContext, purpose: RulePurpose, what: str) -> FirewallRule:
+    rule_id = queue.instance_id(ctx.session, ctx.job_id)
+    if rule_id is None:
+        raise InternalError(f"the job creating a {what} has no rule")
+    return rules.get_rule(ctx, rule_id, purpose, what)
 
 
 @api_command("listPortForwardingRules", response=PORT_FORWARDING_RULE)
@@ -21,11 +36,69 @@ class ListPortForwardingRules(OwnedListCommand):
     id: str | None = param(UUID, doc="Lists rule with the specified ID.")
     ipaddressid: str | None = param(UUID, doc="the ID of IP address of the port forwarding "
                                     "services")
+    networkid: str | None = param(UUID, doc="list port forwarding rules for certain network")
 
     def run(self, ctx: CallContext) -> Page[FirewallRule]:
         return rules.list_rules(ctx, rules.RuleFilter(
-            RulePurpose.PORT_FORWARDING, id=self.id, ip_address_id=self.ipaddressid),
+            RulePurpose.PORT_FORWARDING, id=self.id, ip_address_id=self.ipaddressid,
+            network_id=self.networkid),
             owner=self.owner_filter(), page=self.page, pagesize=self.pagesize)
+
+
+@api_command("createPortForwardingRule", response=PORT_FORWARDING_RULE, is_async=True,
+             event="NET.RULEADD", instance_type=RULE, related=("listPortForwardingRules",))
+@dataclass(frozen=True)
+class CreatePortForwardingRule(Command):
+    """Creates a port forwarding rule; its state stays Add until a router applies it."""
+
+    ipaddressid: str = param(UUID, required=True, doc="the IP address id of the port "
+                             "forwarding rule")
+    privateport: int = param(INTEGER, required=True, doc="the starting port of port "
+                             "forwarding rule's private port range")
+    protocol: str = param(STRING, required=True, choices=rules.PORT_PROTOCOLS,
+                          doc="the protocol for the port forwarding rule. Valid values are "
+                          "TCP or UDP.")
+    publicport: int = param(INTEGER, required=True, doc="the starting port of port "
+                            "forwarding rule's public port range")
+    virtualmachineid: str = param(UUID, required=True, doc="the ID of the virtual machine "
+                                  "for the port forwarding rule")
+    privateendport: int | None = param(INTEGER, doc="the ending port of port forwarding "
+                                       "rule's private port range")
+    publicendport: int | None = param(INTEGER, doc="the ending port of port forwarding "
+                                      "rule's public port range")
+    cidrlist: list[str] | None = param(LIST, doc="the cidr list to forward traffic from")
+    openfirewall: bool | None = param(BOOLEAN, doc="if true (the default), a firewall rule "
+                                      "for the source cidr list is created as well")
+
+    def accept(self, ctx: CallContext) -> str | None:
+        return rules.create_port_forwarding(ctx, rules.PortForwardingRequest(
+            ip_address_id=self.ipaddressid, protocol=self.protocol,
+            public_port=self.publicport, public_end_port=self.publicendport,
+            private_port=self.privateport, private_end_port=self.privateendport,
+            vm_id=self.virtualmachineid, cidrs=self.cidrlist,
+            open_firewall=self.openfirewall is not False)).id
+
+    def run(self, ctx: CallContext) -> FirewallRule:
+        return _created_rule(ctx, RulePurpose.PORT_FORWARDING, "port forwarding rule")
+
+    def describe(self) -> str:
+        return f"creating port forwarding rule on public port {self.publicport}"
+
+
+@api_command("deletePortForwardingRule", is_async=True, event="NET.RULEDELETE",
+             instance_type=RULE)
+@dataclass(frozen=True)
+class DeletePortForwardingRule(Command):
+    """Deletes a port forwarding rule (and the firewall rule opened for it)."""
+
+    id: str = param(UUID, required=True, doc="the ID of the port forwarding rule")
+
+    def accept(self, ctx: CallContext) -> str | None:
+        return rules.check_rule_deletable(ctx, self.id, RulePurpose.PORT_FORWARDING,
+                                          "port forwarding rule")
+
+    def run(self, ctx: CallContext) -> None:
+        rules.delete_rule(ctx, self.id, RulePurpose.PORT_FORWARDING, "port forwarding rule")
 
 
 @api_command("listIpForwardingRules", response=IP_FORWARDING_RULE)
@@ -42,3 +115,101 @@ class ListIpForwardingRules(OwnedListCommand):
             RulePurpose.STATIC_NAT, id=self.id, ip_address_id=self.ipaddressid,
             vm_id=self.virtualmachineid), owner=self.owner_filter(), page=self.page,
             pagesize=self.pagesize)
+
+
+@api_command("enableStaticNat", event="STATICNAT.ENABLE")
+@dataclass(frozen=True)
+class EnableStaticNat(Command):
+    """Enables static NAT for given IP address"""
+
+    ipaddressid: str = param(UUID, required=True, doc="the public IP address ID for which "
+                             "static NAT feature is being enabled")
+    virtualmachineid: str = param(UUID, required=True, doc="the ID of the virtual machine "
+                                  "for enabling static NAT feature")
+
+    def run(self, ctx: CallContext) -> None:
+        rules.enable_static_nat(ctx, self.ipaddressid, self.virtualmachineid)
+
+    def describe(self) -> str:
+        return f"enabling static NAT on IP address {self.ipaddressid}"
+
+
+@api_command("disableStaticNat", is_async=True, event="STATICNAT.DISABLE",
+             instance_type="IpAddress")
+@dataclass(frozen=True)
+class DisableStaticNat(Command):
+    """Disables static rule for given IP address"""
+
+    ipaddressid: str = param(UUID, required=True, doc="the public IP address ID for which "
+                             "static NAT feature is being disabled")
+
+    def accept(self, ctx: CallContext) -> str | None:
+        return rules.check_static_nat_enabled(ctx, self.ipaddressid).id
+
+    def run(self, ctx: CallContext) -> None:
+        rules.disable_static_nat(ctx, self.ipaddressid)
+
+    def describe(self) -> str:
+        return f"disabling static NAT on IP address {self.ipaddressid}"
+
+
+@api_command("listFirewallRules", response=FIREWALL_RULE)
+@dataclass(frozen=True)
+class ListFirewallRules(OwnedListCommand):
+    """Lists all firewall rules for an IP address."""
+
+    id: str | None = param(UUID, doc="Lists rule with the specified ID.")
+    ipaddressid: str | None = param(UUID, doc="the ID of IP address of the firewall services")
+    networkid: str | None = param(UUID, doc="list firewall rules for certain network")
+
+    def run(self, ctx: CallContext) -> Page[FirewallRule]:
+        return rules.list_rules(ctx, rules.RuleFilter(
+            RulePurpose.FIREWALL, id=self.id, ip_address_id=self.ipaddressid,
+            network_id=self.networkid), owner=self.owner_filter(), page=self.page,
+            pagesize=self.pagesize)
+
+
+@api_command("createFirewallRule", response=FIREWALL_RULE, is_async=True,
+             event="FIREWALL.OPEN", instance_type=RULE, related=("listFirewallRules",))
+@dataclass(frozen=True)
+class CreateFirewallRule(Command):
+    """Creates an ingress firewall rule for a given IP address; ingress is closed unless a
+    rule opens it."""
+
+    ipaddressid: str = param(UUID, required=True, doc="the IP address id of the firewall "
+                             "rule")
+    protocol: str = param(STRING, required=True, choices=rules.FIREWALL_PROTOCOLS,
+                          doc="the protocol for the firewall rule. Valid values are "
+                          "TCP/UDP/ICMP.")
+    startport: int | None = param(INTEGER, doc="the starting port of firewall rule")
+    endport: int | None = param(INTEGER, doc="the ending port of firewall rule")
+    cidrlist: list[str] | None = param(LIST, doc="the cidr list to allow traffic from")
+    icmptype: int | None = param(INTEGER, doc="type of the icmp message being sent")
+    icmpcode: int | None = param(INTEGER, doc="error code for this icmp message")
+
+    def accept(self, ctx: CallContext) -> str | None:
+        return rules.create_firewall_rule(ctx, rules.FirewallRequest(
+            ip_address_id=self.ipaddressid, protocol=self.protocol,
+            start_port=self.startport, end_port=self.endport, cidrs=self.cidrlist,
+            icmp_type=self.icmptype, icmp_code=self.icmpcode)).id
+
+    def run(self, ctx: CallContext) -> FirewallRule:
+        return _created_rule(ctx, RulePurpose.FIREWALL, "firewall rule")
+
+    def describe(self) -> str:
+        return f"creating firewall rule for {self.protocol} on IP address {self.ipaddressid}"
+
+
+@api_command("deleteFirewallRule", is_async=True, event="FIREWALL.CLOSE",
+             instance_type=RULE)
+@dataclass(frozen=True)
+class DeleteFirewallRule(Command):
+    """Deletes a firewall rule"""
+
+    id: str = param(UUID, required=True, doc="the ID of the firewall rule")
+
+    def accept(self, ctx: CallContext) -> str | None:
+        return rules.check_rule_deletable(ctx, self.id, RulePurpose.FIREWALL, "firewall rule")
+
+    def run(self, ctx: CallContext) -> None:
+        rules.delete_rule(ctx, self.id, RulePurpose.FIREWALL, "firewall rule")

@@ -1,12 +1,14 @@
-"""listPublicIpAddresses (seed §5.6)."""
+"""listPublicIpAddresses, associateIpAddress, disassociateIpAddress (seed §5.6)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from appliance.api.params import BOOLEAN, STRING, UUID, param
-from appliance.api.registry import OwnedListCommand, api_command
+from appliance.api.registry import Command, OwnedListCommand, api_command
 from appliance.api.responses.network import PUBLIC_IP
+from appliance.errors import InternalError
+from appliance.jobs import queue
 from appliance.models import PublicIpAddress
 from appliance.services.context import CallContext
 from appliance.services.network import public_ips
@@ -34,3 +36,50 @@ class ListPublicIpAddresses(OwnedListCommand):
             network_id=self.associatednetworkid, source_nat=self.issourcenat,
             allocated_only=self.allocatedonly is not False, keyword=self.keyword),
             owner=self.owner_filter(), page=self.page, pagesize=self.pagesize)
+
+
+IP = "IpAddress"
+
+
+@api_command("associateIpAddress", response=PUBLIC_IP, is_async=True, event="NET.IPASSIGN",
+             instance_type=IP, related=("listPublicIpAddresses",))
+@dataclass(frozen=True)
+class AssociateIpAddress(Command):
+    """Acquires and associates a public IP to an account."""
+
+    zoneid: str | None = param(UUID, doc="the ID of the availability zone you want to "
+                               "acquire an public IP address from")
+    networkid: str | None = param(UUID, doc="The network this IP address should be "
+                                  "associated to.")
+    account: str | None = param(STRING, doc="the account to associate with this IP address")
+    domainid: str | None = param(UUID, doc="the ID of the domain to associate with this IP "
+                                 "address")
+
+    def accept(self, ctx: CallContext) -> str | None:
+        return public_ips.associate(ctx, zone_id=self.zoneid, network_id=self.networkid,
+                                    account=self.account, domain_id=self.domainid).id
+
+    def run(self, ctx: CallContext) -> PublicIpAddress:
+        ip_id = queue.instance_id(ctx.session, ctx.job_id)
+        if ip_id is None:
+            raise InternalError("associateIpAddress job has no IP address")
+        return public_ips.get_ip(ctx, ip_id)
+
+    def describe(self) -> str:
+        return "associating a public IP address"
+
+
+@api_command("disassociateIpAddress", is_async=True, event="NET.IPRELEASE",
+             instance_type=IP)
+@dataclass(frozen=True)
+class DisassociateIpAddress(Command):
+    """Disassociates an IP address from the account."""
+
+    id: str = param(UUID, required=True, doc="the ID of the public IP address to "
+                    "disassociate")
+
+    def accept(self, ctx: CallContext) -> str | None:
+        return public_ips.check_releasable(ctx, self.id).id
+
+    def run(self, ctx: CallContext) -> None:
+        public_ips.disassociate(ctx, self.id)

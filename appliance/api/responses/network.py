@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import select
 
 from appliance.api.responses import ResponseSpec, drop_none, wire_date
+from appliance.api.responses.compute import VIRTUAL_MACHINE
 from appliance.models import (
     Account,
     Domain,
@@ -17,6 +18,7 @@ from appliance.models import (
     VlanIpRange,
     Zone,
 )
+from appliance.models.network import LoadBalancerRule
 from appliance.services.context import CallContext
 
 
@@ -74,6 +76,10 @@ PUBLIC_IP = ResponseSpec("publicipaddress", (
 ), render_public_ip)
 
 
+RULE_STATE_DOC = ("the state of the rule: Add until a virtual router has applied it (this "
+                  "release records rules without applying them on hosts), then Active")
+
+
 def _rule_common(rule: FirewallRule, ctx: CallContext) -> dict[str, Any]:
     ip = ctx.session.get(PublicIpAddress, rule.ip_address_id)
     vm = ctx.session.get(VirtualMachine, rule.vm_id) if rule.vm_id else None
@@ -107,7 +113,8 @@ _RULE_FIELDS = (
     ("id", "the ID of the rule"), ("protocol", "the protocol of the rule"),
     ("ipaddressid", "the public IP address id"), ("ipaddress", "the public IP address"),
     ("virtualmachineid", "the VM ID"), ("virtualmachinename", "the VM name"),
-    ("virtualmachinedisplayname", "the VM display name"), ("state", "the state of the rule"),
+    ("virtualmachinedisplayname", "the VM display name"),
+    ("state", RULE_STATE_DOC),
     ("cidrlist", "the cidr list to forward traffic from"),
 )
 
@@ -134,3 +141,89 @@ IP_FORWARDING_RULE = ResponseSpec("ipforwardingrule", (
     ("endport", "the end of the port range"),
 ), render_ip_forwarding)
 
+
+
+def render_firewall_rule(rule: FirewallRule, ctx: CallContext) -> dict[str, Any]:
+    ip = ctx.session.get(PublicIpAddress, rule.ip_address_id)
+    return drop_none({
+        "id": rule.id,
+        "protocol": rule.protocol,
+        "startport": rule.start_port,
+        "endport": rule.end_port,
+        "ipaddressid": rule.ip_address_id,
+        "ipaddress": ip.address if ip else None,
+        "networkid": rule.network_id,
+        "state": str(rule.state),
+        "cidrlist": rule.source_cidrs or "",
+        "icmptype": rule.icmp_type,
+        "icmpcode": rule.icmp_code,
+        "traffictype": rule.traffic_type,
+        "tags": [],
+    })
+
+
+FIREWALL_RULE = ResponseSpec("firewallrule", (
+    ("id", "the ID of the firewall rule"), ("protocol", "the protocol of the firewall rule"),
+    ("startport", "the starting port of firewall rule's port range"),
+    ("endport", "the ending port of firewall rule's port range"),
+    ("ipaddressid", "the public ip address id for the firewall rule"),
+    ("ipaddress", "the public ip address for the firewall rule"),
+    ("networkid", "the network id of the firewall rule"),
+    ("state", RULE_STATE_DOC),
+    ("cidrlist", "the cidr list to allow traffic from"),
+    ("icmptype", "type of the icmp message being sent"),
+    ("icmpcode", "error code for this icmp message"),
+    ("traffictype", "the traffic type for the firewall rule (Ingress)"),
+    ("tags", "the list of resource tags"),
+), render_firewall_rule)
+
+
+def render_load_balancer(rule: FirewallRule, ctx: CallContext) -> dict[str, Any]:
+    session = ctx.session
+    lb = session.get(LoadBalancerRule, rule.id)
+    ip = session.get(PublicIpAddress, rule.ip_address_id)
+    account = session.get(Account, rule.account_id)
+    domain = session.get(Domain, rule.domain_id)
+    return drop_none({
+        "id": rule.id,
+        "name": lb.name if lb else None,
+        "description": lb.description if lb else None,
+        "algorithm": str(lb.algorithm) if lb else None,
+        "publicipid": rule.ip_address_id,
+        "publicip": ip.address if ip else None,
+        "publicport": str(rule.start_port),
+        "privateport": str(lb.private_port) if lb else None,
+        "protocol": rule.protocol,
+        "cidrlist": rule.source_cidrs or "",
+        "account": account.name if account else None,
+        "domainid": rule.domain_id,
+        "domain": domain.name if domain else None,
+        "zoneid": ip.zone_id if ip else None,
+        "networkid": rule.network_id,
+        "state": str(rule.state),
+        "tags": [],
+    })
+
+
+_LB_FIELDS = (
+    ("id", "the load balancer rule ID"), ("name", "the name of the load balancer"),
+    ("description", "the description of the load balancer"),
+    ("algorithm", "the load balancer algorithm (source, roundrobin, leastconn)"),
+    ("publicipid", "the public ip address id"), ("publicip", "the public ip address"),
+    ("publicport", "the public port"), ("privateport", "the private port"),
+    ("protocol", "the protocol of the loadbalanacer rule"),
+    ("cidrlist", "the cidr list to forward traffic from"),
+    ("account", "the account of the load balancer rule"),
+    ("domainid", "the domain ID of the load balancer rule"),
+    ("domain", "the domain of the load balancer rule"),
+    ("zoneid", "the id of the zone the rule belongs to"),
+    ("networkid", "the id of the guest network the lb rule belongs to"),
+    ("state", RULE_STATE_DOC), ("tags", "the list of resource tags"),
+)
+
+# createLoadBalancerRule and updateLoadBalancerRule answer `loadbalancer`; the list
+# answers `loadbalancerrule` (as CloudStack's clients expect).
+LOAD_BALANCER = ResponseSpec("loadbalancer", _LB_FIELDS, render_load_balancer)
+LOAD_BALANCER_RULE = ResponseSpec("loadbalancerrule", _LB_FIELDS, render_load_balancer)
+LOAD_BALANCER_INSTANCE = ResponseSpec("loadbalancerruleinstance", VIRTUAL_MACHINE.fields,
+                                      VIRTUAL_MACHINE.render)

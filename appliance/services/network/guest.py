@@ -89,6 +89,12 @@ def default_network(ctx: CallContext, owner: Account, zone: Zone) -> Network | N
     session.add(network)
     session.flush()
     network.vnet = take_vnet(ctx, zone, network)
+    from appliance.services.network import public_ips
+
+    # Its source NAT address (533 when every public address of the zone is taken); a
+    # zone with no public range at all gives its networks no outside access.
+    if public_ips.has_public_range(ctx, zone.id):
+        public_ips.ensure_source_nat(ctx, network)
     return network
 
 

@@ -78,12 +78,16 @@ def test_reconnect_fails_while_the_host_is_down(cloud: Cloud) -> None:
     admin = cloud.admin
     admin.configureSimulatorFault(hostid=host_id, operation="detect", action="fail",
                                   count=1, message="connection refused")
+    # The host monitor must not bring it back Up behind the test's back meanwhile.
+    ping = admin.configureSimulatorFault(hostid=host_id, operation="ping", action="fail",
+                                         message="still down")["simulatorfault"]
     with pytest.raises(CloudStackApiException) as caught:
         admin.reconnectHost(id=host_id, fetch_result=True)
     result = caught.value.args[1] if len(caught.value.args) > 1 else caught.value.error
     assert "connection refused" in str(result)
     assert _host_state(admin, host_id) == "Alert"
-    assert admin.listSimulatorFaults(hostid=host_id) == {}  # used up
+    admin.deleteSimulatorFault(id=ping["id"])
+    assert admin.listSimulatorFaults(hostid=host_id) == {}  # the detect fault is used up
     assert admin.reconnectHost(id=host_id, fetch_result=True)["host"]["state"] == "Up"
 
 

@@ -32,7 +32,9 @@ class FirewallRule(Base):
     id: Mapped[UuidPk]
     purpose: Mapped[RulePurpose] = mapped_column(String(16), index=True)
     state: Mapped[RuleState] = mapped_column(String(8), default=RuleState.ADD)
-    ip_address_id: Mapped[str] = mapped_column(ForeignKey("public_ip_address.id"), index=True)
+    # None for egress firewall rules, which belong to a network rather than an address.
+    ip_address_id: Mapped[str | None] = mapped_column(ForeignKey("public_ip_address.id"),
+                                                      index=True)
     protocol: Mapped[str] = mapped_column(String(8))
     start_port: Mapped[int | None] = mapped_column(Integer)
     end_port: Mapped[int | None] = mapped_column(Integer)

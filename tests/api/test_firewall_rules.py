@@ -73,3 +73,32 @@ def test_bad_and_duplicate_rules(cloud: Cloud, dc: dict[str, str]) -> None:
     # A firewall rule is not a port forwarding rule.
     assert error_of(user.deletePortForwardingRule, id=rule_id) == 431
     assert user.listFirewallRules(ipaddressid=ip["id"])["count"] == 2
+
+
+def test_egress_rules_of_a_network(cloud: Cloud, dc: dict[str, str]) -> None:
+    owner = cloud.new_account()
+    user = cloud.as_user(owner)
+    ip = associate(user, zoneid=dc[datacenter.ZONE])
+    network_id = ip["associatednetworkid"]
+    before = rules_version(cloud, network_id)
+    out = user.createEgressFirewallRule(fetch_result=True, networkid=network_id,
+                                        protocol="tcp", startport=443)["firewallrule"]
+    assert (out["traffictype"], out["networkid"], out["startport"]) == (
+        "Egress", network_id, 443)
+    assert "ipaddressid" not in out and out["state"] == "Add"
+    assert error_of(user.createEgressFirewallRule, networkid=network_id, protocol="tcp",
+                    startport=400, endport=500) == 537
+    assert rules_version(cloud, network_id) == before + 1
+    listed = user.listEgressFirewallRules(networkid=network_id)["firewallrule"]
+    assert [r["id"] for r in listed] == [out["id"]]
+    # Egress rules are not ingress rules, and the other way round.
+    assert user.listFirewallRules(networkid=network_id).get("firewallrule", []) == []
+    assert error_of(user.deleteFirewallRule, id=out["id"]) == 431
+    stranger = cloud.as_user(cloud.new_account())
+    assert error_of(stranger.createEgressFirewallRule, networkid=network_id,
+                    protocol="icmp") == 531
+    assert error_of(stranger.deleteEgressFirewallRule, id=out["id"]) == 531
+    user.deleteEgressFirewallRule(id=out["id"], fetch_result=True)
+    assert user.listEgressFirewallRules(networkid=network_id).get("firewallrule", []) == []
+    assert rules_version(cloud, network_id) == before + 2
+    assert "FIREWALL.EGRESS.CLOSE" in {e["type"] for e in user.listEvents()["event"]}

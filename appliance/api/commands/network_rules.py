@@ -213,3 +213,72 @@ class DeleteFirewallRule(Command):
 
     def run(self, ctx: CallContext) -> None:
         rules.delete_rule(ctx, self.id, RulePurpose.FIREWALL, "firewall rule")
+
+
+@api_command("listEgressFirewallRules", response=FIREWALL_RULE)
+@dataclass(frozen=True)
+class ListEgressFirewallRules(OwnedListCommand):
+    """Lists all egress firewall rules for network ID."""
+
+    id: str | None = param(UUID, doc="Lists rule with the specified ID.")
+    networkid: str | None = param(UUID, doc="the network ID for the egress firewall services")
+
+    def run(self, ctx: CallContext) -> Page[FirewallRule]:
+        return rules.list_rules(ctx, rules.RuleFilter(
+            RulePurpose.FIREWALL, id=self.id, network_id=self.networkid,
+            traffic_type=rules.EGRESS), owner=self.owner_filter(), page=self.page,
+            pagesize=self.pagesize)
+
+
+@api_command("createEgressFirewallRule", response=FIREWALL_RULE, is_async=True,
+             event="FIREWALL.EGRESS.OPEN", instance_type=RULE, since="4.0.0",
+             related=("listEgressFirewallRules",))
+@dataclass(frozen=True)
+class CreateEgressFirewallRule(Command):
+    """Creates a egress firewall rule for a given network; its state stays Add until a
+    router applies it."""
+
+    networkid: str = param(UUID, required=True, doc="the network id of the port forwarding "
+                           "rule")
+    protocol: str = param(STRING, required=True, choices=rules.FIREWALL_PROTOCOLS,
+                          doc="the protocol for the firewall rule. Valid values are "
+                          "TCP/UDP/ICMP.")
+    startport: int | None = param(INTEGER, doc="the starting port of firewall rule")
+    endport: int | None = param(INTEGER, doc="the ending port of firewall rule")
+    cidrlist: list[str] | None = param(LIST, doc="the source cidr list (the network's VMs) "
+                                       "the rule applies to")
+    icmptype: int | None = param(INTEGER, doc="type of the icmp message being sent")
+    icmpcode: int | None = param(INTEGER, doc="error code for this icmp message")
+
+    def accept(self, ctx: CallContext) -> str | None:
+        return rules.create_egress_rule(ctx, self.networkid, rules.FirewallRequest(
+            ip_address_id=None, protocol=self.protocol, start_port=self.startport,
+            end_port=self.endport, cidrs=self.cidrlist, icmp_type=self.icmptype,
+            icmp_code=self.icmpcode)).id
+
+    def run(self, ctx: CallContext) -> FirewallRule:
+        rule_id = queue.instance_id(ctx.session, ctx.job_id)
+        if rule_id is None:
+            raise InternalError("createEgressFirewallRule job has no rule")
+        return rules.get_rule(ctx, rule_id, RulePurpose.FIREWALL, "egress firewall rule",
+                              rules.EGRESS)
+
+    def describe(self) -> str:
+        return f"creating egress firewall rule for {self.protocol} on network {self.networkid}"
+
+
+@api_command("deleteEgressFirewallRule", is_async=True, event="FIREWALL.EGRESS.CLOSE",
+             instance_type=RULE, since="4.0.0")
+@dataclass(frozen=True)
+class DeleteEgressFirewallRule(Command):
+    """Deletes an egress firewall rule"""
+
+    id: str = param(UUID, required=True, doc="the ID of the firewall rule")
+
+    def accept(self, ctx: CallContext) -> str | None:
+        return rules.check_rule_deletable(ctx, self.id, RulePurpose.FIREWALL,
+                                          "egress firewall rule", rules.EGRESS)
+
+    def run(self, ctx: CallContext) -> None:
+        rules.delete_rule(ctx, self.id, RulePurpose.FIREWALL, "egress firewall rule",
+                          rules.EGRESS)

@@ -144,7 +144,7 @@ IP_FORWARDING_RULE = ResponseSpec("ipforwardingrule", (
 
 
 def render_firewall_rule(rule: FirewallRule, ctx: CallContext) -> dict[str, Any]:
-    ip = ctx.session.get(PublicIpAddress, rule.ip_address_id)
+    ip = ctx.session.get(PublicIpAddress, rule.ip_address_id) if rule.ip_address_id else None
     return drop_none({
         "id": rule.id,
         "protocol": rule.protocol,
@@ -173,7 +173,8 @@ FIREWALL_RULE = ResponseSpec("firewallrule", (
     ("cidrlist", "the cidr list to allow traffic from"),
     ("icmptype", "type of the icmp message being sent"),
     ("icmpcode", "error code for this icmp message"),
-    ("traffictype", "the traffic type for the firewall rule (Ingress)"),
+    ("traffictype", "the traffic type for the firewall rule: Ingress (to a public IP "
+     "address) or Egress (from a network's VMs)"),
     ("tags", "the list of resource tags"),
 ), render_firewall_rule)
 

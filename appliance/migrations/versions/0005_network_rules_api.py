@@ -1,4 +1,4 @@
-"""network rules API: per-network rules version, related rules, load balancer details and members
+"""network rules API: per-network rules version, related rules, egress rules without an address, load balancer details and members
 
 Revision ID: 0005
 Revises: 0004
@@ -26,6 +26,8 @@ def upgrade() -> None:
 
     with op.batch_alter_table('firewall_rule', schema=None) as batch_op:
         batch_op.add_column(sa.Column('related_rule_id', sa.String(length=36), nullable=True))
+        batch_op.alter_column('ip_address_id', existing_type=sa.String(length=36),
+                              nullable=True)
         batch_op.create_index(batch_op.f('ix_firewall_rule_related_rule_id'),
                               ['related_rule_id'], unique=False)
 
@@ -63,5 +65,7 @@ def downgrade() -> None:
     with op.batch_alter_table('firewall_rule', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_firewall_rule_related_rule_id'))
         batch_op.drop_column('related_rule_id')
+        batch_op.alter_column('ip_address_id', existing_type=sa.String(length=36),
+                              nullable=False)
     with op.batch_alter_table('network', schema=None) as batch_op:
         batch_op.drop_column('rules_version')

@@ -87,7 +87,7 @@ def details(ctx: CallContext, rule: FirewallRule) -> LoadBalancerRule:
 def update(ctx: CallContext, rule_id: str, *, name: str | None, description: str | None,
            algorithm_name: str | None) -> FirewallRule:
     rule = get(ctx, rule_id)
-    public_ips.lock_ip(ctx, rule.ip_address_id)
+    rules.ip_of(ctx, rule, lock=True)
     lb = details(ctx, rule)
     if name is not None:
         lb.name = name
@@ -115,7 +115,7 @@ def check_vms(ctx: CallContext, rule_id: str, vm_ids: list[str], *, assign: bool
     if not vm_ids:
         raise ParamError("virtualmachineids must name at least one virtual machine")
     rule = get(ctx, rule_id)
-    ip = public_ips.get_ip(ctx, rule.ip_address_id)
+    ip = rules.ip_of(ctx, rule, lock=False)
     current = members(ctx, rule.id)
     for vm_id in vm_ids:
         vm, _ = rules.guest_nic(ctx, vm_id, ip)
@@ -129,7 +129,7 @@ def check_vms(ctx: CallContext, rule_id: str, vm_ids: list[str], *, assign: bool
 
 def assign(ctx: CallContext, rule_id: str, vm_ids: list[str]) -> None:
     rule = get(ctx, rule_id)
-    ip = public_ips.lock_ip(ctx, rule.ip_address_id)
+    ip = rules.ip_of(ctx, rule, lock=True)
     current = members(ctx, rule.id)
     for vm_id in dict.fromkeys(vm_ids):
         vm, _ = rules.guest_nic(ctx, vm_id, ip)
@@ -141,7 +141,7 @@ def assign(ctx: CallContext, rule_id: str, vm_ids: list[str]) -> None:
 
 def remove(ctx: CallContext, rule_id: str, vm_ids: list[str]) -> None:
     rule = get(ctx, rule_id)
-    public_ips.lock_ip(ctx, rule.ip_address_id)
+    rules.ip_of(ctx, rule, lock=True)
     ctx.session.execute(delete(LoadBalancerVm).where(LoadBalancerVm.rule_id == rule.id,
                                                      LoadBalancerVm.vm_id.in_(vm_ids)))
     changes.network_changed(ctx, rule.network_id,

@@ -14,7 +14,14 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select
 
 from appliance.errors import NetworkRuleConflict, ParamError, PermissionDenied
-from appliance.models import FirewallRule, Nic, PublicIpAddress, RulePurpose, VirtualMachine
+from appliance.models import (
+    FirewallRule,
+    Network,
+    Nic,
+    PublicIpAddress,
+    RulePurpose,
+    VirtualMachine,
+)
 from appliance.models.compute import VmState
 from appliance.models.network import LoadBalancerRule, LoadBalancerVm
 from appliance.services import tenancy
@@ -27,6 +34,7 @@ FIREWALL_PROTOCOLS = ("tcp", "udp", "icmp")
 ANY_CIDR = "0.0.0.0/0"
 # Rules that take public ports of an address: no two may overlap on one protocol.
 PORT_PURPOSES = (RulePurpose.PORT_FORWARDING, RulePurpose.LOAD_BALANCING)
+INGRESS, EGRESS = "Ingress", "Egress"
 
 
 @dataclass(frozen=True)
@@ -36,11 +44,13 @@ class RuleFilter:
     ip_address_id: str | None = None
     vm_id: str | None = None
     network_id: str | None = None
+    traffic_type: str = INGRESS
 
 
 def list_rules(ctx: CallContext, flt: RuleFilter, *, owner: dict[str, object],
                page: int | None, pagesize: int | None) -> Page[FirewallRule]:
-    stmt = select(FirewallRule).where(FirewallRule.purpose == flt.purpose)
+    stmt = select(FirewallRule).where(FirewallRule.purpose == flt.purpose,
+                                      FirewallRule.traffic_type == flt.traffic_type)
     stmt = tenancy.scope(stmt, ctx, account_col=FirewallRule.account_id,
                          domain_col=FirewallRule.domain_id, **owner)  # type: ignore[arg-type]
     for column, value in ((FirewallRule.id, flt.id),
@@ -182,17 +192,41 @@ def create_port_forwarding(ctx: CallContext, req: PortForwardingRequest) -> Fire
     return rule
 
 
-def get_rule(ctx: CallContext, rule_id: str, purpose: RulePurpose, what: str) -> FirewallRule:
+def get_rule(ctx: CallContext, rule_id: str, purpose: RulePurpose, what: str,
+             traffic_type: str = INGRESS) -> FirewallRule:
     rule = tenancy.get_owned(ctx, FirewallRule, rule_id, what=what)
-    if rule.purpose != purpose:
+    if rule.purpose != purpose or rule.traffic_type != traffic_type:
         raise ParamError(f"Unable to find {what} with id {rule_id}")
     return rule
 
 
-def delete_rule(ctx: CallContext, rule_id: str, purpose: RulePurpose, what: str) -> None:
+def ip_of(ctx: CallContext, rule: FirewallRule, *, lock: bool) -> PublicIpAddress:
+    """The address of a rule on one (every rule but an egress rule), row-locked if asked."""
+    if rule.ip_address_id is None:
+        raise ParamError(f"Rule {rule.id} is not a rule on a public IP address")
+    if lock:
+        return public_ips.lock_ip(ctx, rule.ip_address_id)
+    return public_ips.get_ip(ctx, rule.ip_address_id)
+
+
+def lock_network(ctx: CallContext, network_id: str) -> Network:
+    """A network's row, locked: egress rule changes of one network serialize here."""
+    network = ctx.session.scalar(select(Network).where(Network.id == network_id)
+                                 .with_for_update()
+                                 .execution_options(populate_existing=True))
+    if network is None or network.removed is not None:
+        raise ParamError(f"Unable to find network with id {network_id}")
+    return network
+
+
+def delete_rule(ctx: CallContext, rule_id: str, purpose: RulePurpose, what: str,
+                traffic_type: str = INGRESS) -> None:
     """Remove a rule with the rules made for it (the router revokes them later)."""
-    rule = get_rule(ctx, rule_id, purpose, what)
-    public_ips.lock_ip(ctx, rule.ip_address_id)
+    rule = get_rule(ctx, rule_id, purpose, what, traffic_type)
+    if rule.ip_address_id is not None:
+        ip_of(ctx, rule, lock=True)
+    elif rule.network_id is not None:
+        lock_network(ctx, rule.network_id)
     network_id = rule.network_id
     _delete(ctx, [rule])
     changes.network_changed(ctx, network_id, f"{what} {rule_id} deleted")
@@ -219,8 +253,8 @@ def delete_rules_of_ip(ctx: CallContext, ip: PublicIpAddress) -> None:
 
 
 def check_rule_deletable(ctx: CallContext, rule_id: str, purpose: RulePurpose,
-                         what: str) -> str:
-    return get_rule(ctx, rule_id, purpose, what).id
+                         what: str, traffic_type: str = INGRESS) -> str:
+    return get_rule(ctx, rule_id, purpose, what, traffic_type).id
 
 
 # Static NAT ------------------------------------------------------------------------------
@@ -277,7 +311,7 @@ def disable_static_nat(ctx: CallContext, ip_id: str) -> None:
 
 @dataclass(frozen=True)
 class FirewallRequest:
-    ip_address_id: str
+    ip_address_id: str | None
     protocol: str
     start_port: int | None = None
     end_port: int | None = None
@@ -286,11 +320,12 @@ class FirewallRequest:
     icmp_code: int | None = None
 
 
-def create_firewall_rule(ctx: CallContext, req: FirewallRequest) -> FirewallRule:
-    """Open ingress traffic to an address (closed unless a rule opens it); 537 when an
-    identical rule (protocol, overlapping ports, same CIDRs) exists."""
+FirewallSpec = tuple[str, int | None, int | None, int | None, int | None]
+
+
+def _firewall_spec(req: FirewallRequest) -> FirewallSpec:
+    """(protocol, start, end, icmp type, icmp code) of a firewall rule, validated."""
     protocol = _protocol(req.protocol, FIREWALL_PROTOCOLS)
-    cidrs = cidr_list(req.cidrs)
     start: int | None
     end: int | None
     icmp_type: int | None
@@ -306,8 +341,13 @@ def create_firewall_rule(ctx: CallContext, req: FirewallRequest) -> FirewallRule
             raise ParamError(f"icmptype and icmpcode apply to icmp rules, not {protocol}")
         start, end = port_range(req.start_port, req.end_port, "firewall")
         icmp_type = icmp_code = None
-    ip = public_ips.lock_ip(ctx, req.ip_address_id)
-    for rule in rules_of_ip(ctx, ip.id, (RulePurpose.FIREWALL,)):
+    return protocol, start, end, icmp_type, icmp_code
+
+
+def _check_duplicate(existing: list[FirewallRule], spec: FirewallSpec, cidrs: str,
+                     where: str) -> None:
+    protocol, start, end, icmp_type, icmp_code = spec
+    for rule in existing:
         if rule.protocol != protocol or set((rule.source_cidrs or "").split(",")) != set(
                 cidrs.split(",")):
             continue
@@ -318,8 +358,46 @@ def create_firewall_rule(ctx: CallContext, req: FirewallRequest) -> FirewallRule
             clash = start <= (rule.end_port or 0) and (rule.start_port or 0) <= end
         if clash:
             raise NetworkRuleConflict(f"There is already a firewall rule {rule.id} for "
-                                      f"{protocol} on IP address {ip.address} that overlaps")
+                                      f"{protocol} on {where} that overlaps")
+
+
+def create_firewall_rule(ctx: CallContext, req: FirewallRequest) -> FirewallRule:
+    """Open ingress traffic to an address (closed unless a rule opens it); 537 when an
+    identical rule (protocol, overlapping ports, same CIDRs) exists."""
+    spec = _firewall_spec(req)
+    cidrs = cidr_list(req.cidrs)
+    if req.ip_address_id is None:
+        raise ParamError("ipaddressid is required")
+    ip = public_ips.lock_ip(ctx, req.ip_address_id)
+    _check_duplicate(rules_of_ip(ctx, ip.id, (RulePurpose.FIREWALL,)), spec, cidrs,
+                     f"IP address {ip.address}")
+    protocol, start, end, icmp_type, icmp_code = spec
     rule = _new_rule(ctx, ip, RulePurpose.FIREWALL, protocol, start_port=start, end_port=end,
                      source_cidrs=cidrs, icmp_type=icmp_type, icmp_code=icmp_code)
     changes.network_changed(ctx, ip.network_id, f"firewall rule {rule.id} added")
+    return rule
+
+
+def create_egress_rule(ctx: CallContext, network_id: str, req: FirewallRequest) -> FirewallRule:
+    """Egress traffic of an isolated network's VMs (the offering's default policy applies
+    where no rule matches); 537 on a duplicate. `cidrs` are the VMs' source CIDRs."""
+    spec = _firewall_spec(req)
+    cidrs = cidr_list(req.cidrs)
+    network = tenancy.get_owned(ctx, Network, network_id, what="network")
+    if network.guest_type != "Isolated" or network.account_id is None:
+        raise ParamError(f"Network {network.name} is not an isolated network: egress rules "
+                         "apply to isolated networks")
+    network = lock_network(ctx, network.id)
+    existing = list(ctx.session.scalars(select(FirewallRule).where(
+        FirewallRule.network_id == network.id, FirewallRule.traffic_type == EGRESS)))
+    _check_duplicate(existing, spec, cidrs, f"network {network.name}")
+    protocol, start, end, icmp_type, icmp_code = spec
+    rule = FirewallRule(purpose=RulePurpose.FIREWALL, traffic_type=EGRESS, ip_address_id=None,
+                        protocol=protocol, start_port=start, end_port=end,
+                        source_cidrs=cidrs, icmp_type=icmp_type, icmp_code=icmp_code,
+                        network_id=network.id, account_id=network.account_id,
+                        domain_id=network.domain_id)
+    ctx.session.add(rule)
+    ctx.session.flush()
+    changes.network_changed(ctx, network.id, f"egress firewall rule {rule.id} added")
     return rule

@@ -94,9 +94,17 @@ class Network(Base):
     @property
     def bridge(self) -> str:
         """The Linux bridge carrying this network on a host (CloudStack KVM's names)."""
-        if self.isolation == "vxlan":
-            return f"brvx-{self.vnet}"
-        return f"breth0-{self.vnet}" if self.vnet is not None else "cloudbr0"
+        if self.vnet is None:
+            return "cloudbr0"
+        return bridge_name(self.isolation, self.vnet)
+
+
+def bridge_name(isolation: str, vnet: int, physical_dev: str = "eth0") -> str:
+    """CloudStack KVM's bridge for a VXLAN VNI (brvx-<vni>) or a VLAN (br<dev>-<vlan>): the
+    one name the VM's NIC and the guest_network role agree on."""
+    if isolation == "vxlan":
+        return f"brvx-{vnet}"
+    return f"br{physical_dev}-{vnet}"
 
 
 class GuestVnet(Base):

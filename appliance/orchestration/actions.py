@@ -34,6 +34,7 @@ from appliance.automation.results import RunResult
 from appliance.errors import ParamError
 from appliance.models import Host, Network, StoragePool
 from appliance.models.infra import StorageScope
+from appliance.models.network import bridge_name
 from appliance.services.context import CallContext
 
 Params = Mapping[str, Any]
@@ -111,11 +112,12 @@ def guest_network_var(isolation: str, vnet: int, *, physical_dev: str = DEFAULT_
                       mtu: int | None = None) -> dict[str, Any]:
     """One entry of `guest_networks`: CloudStack KVM's bridge names (brvx-<vni>,
     br<dev>-<vlan>)."""
+    bridge = bridge_name(isolation, vnet, physical_dev)
     if isolation == "vxlan":
-        return {"bridge": f"brvx-{vnet}", "isolation": "vxlan", "vni": vnet,
+        return {"bridge": bridge, "isolation": "vxlan", "vni": vnet,
                 "physical_dev": physical_dev, "mtu": mtu}
     if isolation == "vlan":
-        return {"bridge": f"br{physical_dev}-{vnet}", "isolation": "vlan", "vlan": vnet,
+        return {"bridge": bridge, "isolation": "vlan", "vlan": vnet,
                 "physical_dev": physical_dev, "mtu": mtu}
     raise ParamError(f"isolation must be vxlan or vlan, not {isolation!r}")
 

@@ -45,6 +45,7 @@ from appliance.models.ops import (
     ResourceCount,
     ResourceLimit,
 )
+from appliance.models.router import DomainRouter, RouterState
 from appliance.models.simulator import SimulatorFault, SimulatorVm
 from appliance.models.storage import Volume, VolumeState, VolumeType
 
@@ -57,5 +58,5 @@ __all__ = [
     "ServiceOffering", "SimulatorFault", "SimulatorVm", "StoragePool", "Template",
     "TemplatePermission", "TemplateZone", "User", "VirtualMachine", "VlanIpRange", "VmState",
     "VmStats", "Volume", "VolumeState", "VolumeType", "Zone",
-    "AutomationLock", "JobLogLine",
+    "AutomationLock", "JobLogLine", "DomainRouter", "RouterState",
 ]

@@ -13,6 +13,7 @@ from appliance.drivers.hypervisor.base import HostFacts
 from appliance.errors import ParamError
 from appliance.models import Host, Network, Nic, StoragePool, VirtualMachine, VmState
 from appliance.models.infra import StoragePoolState, StorageScope
+from appliance.models.router import DomainRouter
 from appliance.orchestration.actions import guest_network_var, storage_pool_var
 from appliance.services.context import CallContext
 
@@ -94,6 +95,13 @@ def ensure_networks(ctx: CallContext, host: Host, networks: list[Network]) -> No
                        extra_vars=networks_vars(networks))
 
 
+def _router_on(ctx: CallContext, network: Network, host: Host) -> bool:
+    """The network's router runs on `host` (its eth0 is on the network's bridge there)."""
+    return ctx.session.scalar(select(DomainRouter.id).where(
+        DomainRouter.network_id == network.id, DomainRouter.host_id == host.id,
+        DomainRouter.removed.is_(None)).limit(1)) is not None
+
+
 def release_networks(ctx: CallContext, vm: VirtualMachine, host: Host) -> None:
     """Remove the bridges of the VM's networks from `host` when no other guest there uses
     them any more (seed §11.8: a VLAN is on the hosts where the network has guests)."""
@@ -102,7 +110,8 @@ def release_networks(ctx: CallContext, vm: VirtualMachine, host: Host) -> None:
     idle = [network for network in networks_of(ctx, vm) if not ctx.session.scalar(
         select(Nic.id).join(VirtualMachine, Nic.vm_id == VirtualMachine.id)
         .where(Nic.network_id == network.id, VirtualMachine.host_id == host.id,
-               VirtualMachine.id != vm.id, VirtualMachine.state.in_(ON_HOST)).limit(1))]
+               VirtualMachine.id != vm.id, VirtualMachine.state.in_(ON_HOST)).limit(1))
+            and not _router_on(ctx, network, host)]
     if idle:
         automation.run(ctx, "network_release", hosts=[host.id],
                        extra_vars=networks_vars(idle))

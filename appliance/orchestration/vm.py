@@ -40,12 +40,13 @@ from appliance.models import (
 )
 from appliance.models.base import utcnow
 from appliance.orchestration import hosts as host_setup
+from appliance.orchestration import network_elements
 from appliance.services import allocation, configuration, limits, templates
 from appliance.services.allocation import Placement, PlacementRequest
 from appliance.services.context import CallContext
 from appliance.services.infra import hosts
 from appliance.services.limits import ResourceType
-from appliance.services.network import guest
+from appliance.services.network import changes, guest
 from appliance.services.vms.states import require, transition
 
 MIB = 1024**2
@@ -225,6 +226,7 @@ def start(ctx: CallContext, vm: VirtualMachine) -> VirtualMachine:
         ctx.checkpoint()
         try:
             host_setup.ensure_networks(ctx, host, networks)
+            prepare_network_elements(ctx, vm, host)
             ctx.log.info("starting %s on host %s", vm.instance_name, host.name)
             driver.start(access, spec)
         except (DriverError, AutomationError) as error:
@@ -243,6 +245,22 @@ def start(ctx: CallContext, vm: VirtualMachine) -> VirtualMachine:
         transition(session, vm, S.RUNNING)
         ctx.checkpoint()
         return vm
+
+
+def prepare_network_elements(ctx: CallContext, vm: VirtualMachine, host: Host) -> None:
+    """Before the VM boots, each of its networks' elements (its router: DHCP lease, DNS
+    name, user data) is ready for it on or near `host`. No transaction stays open after."""
+    for _, network in guest.nics_of(ctx, vm.id):
+        changes.network_changed(ctx, network.id, f"{vm.instance_name} starting")
+        for element in network_elements.for_network(network):
+            element.prepare(ctx, network, host)
+    ctx.checkpoint()
+
+
+def apply_networks(ctx: CallContext, network_ids: set[str]) -> None:
+    """Push changed rules/guests of `network_ids` to their elements."""
+    for network_id in sorted(network_ids):
+        network_elements.apply(ctx, network_id)
 
 
 def _fail_start(ctx: CallContext, vm: VirtualMachine, first: bool, error: CloudError) -> None:

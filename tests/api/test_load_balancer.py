@@ -28,7 +28,7 @@ def test_balance_a_port_over_vms(cloud: Cloud, dc: dict[str, str]) -> None:
                                      description="front")["loadbalancer"]
     assert (lb["name"], lb["algorithm"], lb["publicport"], lb["privateport"]) == (
         "web", "roundrobin", "80", "8080")
-    assert lb["publicip"] == ip["ipaddress"] and lb["state"] == "Add"
+    assert lb["publicip"] == ip["ipaddress"] and lb["state"] == "Active"
     assert lb["account"] == owner.username and lb["zoneid"] == dc[datacenter.ZONE]
     assert user.listFirewallRules(ipaddressid=ip["id"])["firewallrule"][0]["startport"] == 80
     assert rules_version(cloud, network_id) == before + 1

@@ -33,7 +33,7 @@ def test_forward_a_port_to_a_vm(cloud: Cloud, dc: dict[str, str]) -> None:
         "portforwardingrule"]
     assert (rule["publicport"], rule["publicendport"]) == ("2222", "2222")
     assert (rule["privateport"], rule["privateendport"]) == ("22", "22")
-    assert rule["state"] == "Add"  # nothing is applied on a router yet
+    assert rule["state"] == "Active"  # the network's (simulated) router applied it
     assert rule["virtualmachineid"] == vm["id"] and rule["ipaddress"] == ip["ipaddress"]
     assert rule["vmguestip"] == vm["nic"][0]["ipaddress"]
     assert rule["cidrlist"] == "198.51.100.0/24" and rule["networkid"] == network_id

@@ -81,7 +81,7 @@ def _direct(cloud: Cloud, dc: dict[str, str], vlan: int, **extra: Any) -> dict[s
         name=f"direct-{vlan}", displaytext=f"Direct {vlan}", networkofferingid=direct(cloud),
         zoneid=dc[datacenter.ZONE], vlan=str(vlan), gateway=f"10.{vlan % 250}.0.1",
         netmask="255.255.255.0", startip=f"10.{vlan % 250}.0.10",
-        endip=f"10.{vlan % 250}.0.11", **extra)["network"]
+        endip=f"10.{vlan % 250}.0.12", **extra)["network"]
     return network
 
 

@@ -15,6 +15,7 @@ from appliance.errors import InternalError
 from appliance.jobs import queue
 from appliance.models import FirewallRule, VirtualMachine
 from appliance.models.network import LbAlgorithm
+from appliance.orchestration import network_elements
 from appliance.services.context import CallContext
 from appliance.services.network import load_balancer
 from appliance.services.paging import Page
@@ -63,6 +64,7 @@ class CreateLoadBalancerRule(Command):
         rule_id = queue.instance_id(ctx.session, ctx.job_id)
         if rule_id is None:
             raise InternalError("createLoadBalancerRule job has no rule")
+        network_elements.apply(ctx, load_balancer.get(ctx, rule_id).network_id)
         return load_balancer.get(ctx, rule_id)
 
 
@@ -75,7 +77,7 @@ class DeleteLoadBalancerRule(_LbCommand):
         return load_balancer.get(ctx, self.id).id
 
     def run(self, ctx: CallContext) -> None:
-        load_balancer.delete_rule(ctx, self.id)
+        network_elements.apply(ctx, load_balancer.delete_rule(ctx, self.id))
 
 
 @api_command("updateLoadBalancerRule", response=LOAD_BALANCER, is_async=True,
@@ -94,9 +96,11 @@ class UpdateLoadBalancerRule(_LbCommand):
         return load_balancer.get(ctx, self.id).id
 
     def run(self, ctx: CallContext) -> FirewallRule:
-        return load_balancer.update(ctx, self.id, name=self.name,
+        rule = load_balancer.update(ctx, self.id, name=self.name,
                                     description=self.description,
                                     algorithm_name=self.algorithm)
+        network_elements.apply(ctx, rule.network_id)
+        return load_balancer.get(ctx, self.id)
 
 
 @api_command("listLoadBalancerRules", response=LOAD_BALANCER_RULE)
@@ -136,7 +140,7 @@ class AssignToLoadBalancerRule(_LbCommand):
         return self.id
 
     def run(self, ctx: CallContext) -> None:
-        load_balancer.assign(ctx, self.id, self.virtualmachineids)
+        network_elements.apply(ctx, load_balancer.assign(ctx, self.id, self.virtualmachineids))
 
 
 @api_command("removeFromLoadBalancerRule", is_async=True, event="LB.REMOVE.FROM.RULE",
@@ -154,7 +158,7 @@ class RemoveFromLoadBalancerRule(_LbCommand):
         return self.id
 
     def run(self, ctx: CallContext) -> None:
-        load_balancer.remove(ctx, self.id, self.virtualmachineids)
+        network_elements.apply(ctx, load_balancer.remove(ctx, self.id, self.virtualmachineids))
 
 
 @api_command("listLoadBalancerRuleInstances", response=LOAD_BALANCER_INSTANCE)

@@ -14,6 +14,7 @@ from appliance.api.responses.network import (
 from appliance.errors import InternalError
 from appliance.jobs import queue
 from appliance.models import FirewallRule, RulePurpose
+from appliance.orchestration import network_elements
 from appliance.services.context import CallContext
 from appliance.services.network import rules
 from appliance.services.paging import Page
@@ -21,11 +22,15 @@ from appliance.services.paging import Page
 RULE = "FirewallRule"
 
 
-def _created_rule(ctx: CallContext, purpose: RulePurpose, what: str) -> FirewallRule:
+def _created_rule(ctx: CallContext, purpose: RulePurpose, what: str,
+                  traffic_type: str = rules.INGRESS) -> FirewallRule:
+    """The rule the job's API call created, once its network's router applied it."""
     rule_id = queue.instance_id(ctx.session, ctx.job_id)
     if rule_id is None:
         raise InternalError(f"the job creating a {what} has no rule")
-    return rules.get_rule(ctx, rule_id, purpose, what)
+    network_elements.apply(ctx, rules.get_rule(ctx, rule_id, purpose, what,
+                                                traffic_type).network_id)
+    return rules.get_rule(ctx, rule_id, purpose, what, traffic_type)
 
 
 @api_command("listPortForwardingRules", response=PORT_FORWARDING_RULE)
@@ -98,7 +103,8 @@ class DeletePortForwardingRule(Command):
                                           "port forwarding rule")
 
     def run(self, ctx: CallContext) -> None:
-        rules.delete_rule(ctx, self.id, RulePurpose.PORT_FORWARDING, "port forwarding rule")
+        network_elements.apply(ctx, rules.delete_rule(
+            ctx, self.id, RulePurpose.PORT_FORWARDING, "port forwarding rule"))
 
 
 @api_command("listIpForwardingRules", response=IP_FORWARDING_RULE)
@@ -128,7 +134,8 @@ class EnableStaticNat(Command):
                                   "for enabling static NAT feature")
 
     def run(self, ctx: CallContext) -> None:
-        rules.enable_static_nat(ctx, self.ipaddressid, self.virtualmachineid)
+        rule = rules.enable_static_nat(ctx, self.ipaddressid, self.virtualmachineid)
+        network_elements.apply(ctx, rule.network_id)
 
     def describe(self) -> str:
         return f"enabling static NAT on IP address {self.ipaddressid}"
@@ -147,7 +154,7 @@ class DisableStaticNat(Command):
         return rules.check_static_nat_enabled(ctx, self.ipaddressid).id
 
     def run(self, ctx: CallContext) -> None:
-        rules.disable_static_nat(ctx, self.ipaddressid)
+        network_elements.apply(ctx, rules.disable_static_nat(ctx, self.ipaddressid))
 
     def describe(self) -> str:
         return f"disabling static NAT on IP address {self.ipaddressid}"
@@ -212,7 +219,8 @@ class DeleteFirewallRule(Command):
         return rules.check_rule_deletable(ctx, self.id, RulePurpose.FIREWALL, "firewall rule")
 
     def run(self, ctx: CallContext) -> None:
-        rules.delete_rule(ctx, self.id, RulePurpose.FIREWALL, "firewall rule")
+        network_elements.apply(ctx, rules.delete_rule(ctx, self.id, RulePurpose.FIREWALL,
+                                                      "firewall rule"))
 
 
 @api_command("listEgressFirewallRules", response=FIREWALL_RULE)
@@ -257,11 +265,7 @@ class CreateEgressFirewallRule(Command):
             icmp_code=self.icmpcode)).id
 
     def run(self, ctx: CallContext) -> FirewallRule:
-        rule_id = queue.instance_id(ctx.session, ctx.job_id)
-        if rule_id is None:
-            raise InternalError("createEgressFirewallRule job has no rule")
-        return rules.get_rule(ctx, rule_id, RulePurpose.FIREWALL, "egress firewall rule",
-                              rules.EGRESS)
+        return _created_rule(ctx, RulePurpose.FIREWALL, "egress firewall rule", rules.EGRESS)
 
     def describe(self) -> str:
         return f"creating egress firewall rule for {self.protocol} on network {self.networkid}"
@@ -280,5 +284,5 @@ class DeleteEgressFirewallRule(Command):
                                           "egress firewall rule", rules.EGRESS)
 
     def run(self, ctx: CallContext) -> None:
-        rules.delete_rule(ctx, self.id, RulePurpose.FIREWALL, "egress firewall rule",
-                          rules.EGRESS)
+        network_elements.apply(ctx, rules.delete_rule(
+            ctx, self.id, RulePurpose.FIREWALL, "egress firewall rule", rules.EGRESS))

@@ -8,6 +8,7 @@ from appliance.api.params import BOOLEAN, STRING, UUID, param
 from appliance.api.registry import ALL_ROLES, Command, ListCommand, api_command
 from appliance.api.responses.networks import NETWORK
 from appliance.models import Network
+from appliance.orchestration import network_elements
 from appliance.services.context import CallContext
 from appliance.services.network import networks
 from appliance.services.paging import Page
@@ -108,4 +109,27 @@ class DeleteNetwork(Command):
         return self.id
 
     def run(self, ctx: CallContext) -> None:
+        network = networks.get_managed(ctx, self.id)
+        networks.check_deletable(ctx, network)
+        network_elements.release(ctx, network)
         networks.delete(ctx, networks.get_managed(ctx, self.id))
+
+
+@api_command("restartNetwork", response=NETWORK, is_async=True, roles=ALL_ROLES,
+             event="NETWORK.RESTART",
+             instance_type="Network")
+@dataclass(frozen=True)
+class RestartNetwork(Command):
+    """Restarts the network: its router's whole configuration is applied again (with
+    cleanup, the router is destroyed and a new one made)"""
+
+    id: str = param(UUID, required=True, doc="The ID of the network to restart.")
+    cleanup: bool | None = param(BOOLEAN, doc="If cleanup old network elements")
+
+    def accept(self, ctx: CallContext) -> str | None:
+        return networks.get_managed(ctx, self.id).id
+
+    def run(self, ctx: CallContext) -> Network:
+        network_elements.restart(ctx, networks.get_managed(ctx, self.id),
+                                 cleanup=bool(self.cleanup))
+        return networks.get(ctx, self.id)

@@ -10,6 +10,7 @@ from appliance.api.responses.network import PUBLIC_IP
 from appliance.errors import InternalError
 from appliance.jobs import queue
 from appliance.models import PublicIpAddress
+from appliance.orchestration import network_elements
 from appliance.services.context import CallContext
 from appliance.services.network import public_ips
 from appliance.services.paging import Page
@@ -63,6 +64,7 @@ class AssociateIpAddress(Command):
         ip_id = queue.instance_id(ctx.session, ctx.job_id)
         if ip_id is None:
             raise InternalError("associateIpAddress job has no IP address")
+        network_elements.apply(ctx, public_ips.get_ip(ctx, ip_id).network_id)
         return public_ips.get_ip(ctx, ip_id)
 
     def describe(self) -> str:
@@ -82,4 +84,4 @@ class DisassociateIpAddress(Command):
         return public_ips.check_releasable(ctx, self.id).id
 
     def run(self, ctx: CallContext) -> None:
-        public_ips.disassociate(ctx, self.id)
+        network_elements.apply(ctx, public_ips.disassociate(ctx, self.id))

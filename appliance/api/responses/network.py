@@ -76,8 +76,8 @@ PUBLIC_IP = ResponseSpec("publicipaddress", (
 ), render_public_ip)
 
 
-RULE_STATE_DOC = ("the state of the rule: Add until a virtual router has applied it (this "
-                  "release records rules without applying them on hosts), then Active")
+RULE_STATE_DOC = ("the state of the rule: Add until the network's virtual router has "
+                  "applied it, then Active")
 
 
 def _rule_common(rule: FirewallRule, ctx: CallContext) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from appliance.errors import InsufficientCapacity, ParamError
 from appliance.models import Account, GuestVnet, Network, NetworkOffering, Nic, Zone
 from appliance.models.infra import NetworkType
 from appliance.services.context import CallContext
+from appliance.services.network import routers
 
 ATTEMPTS = 64
 
@@ -125,6 +126,7 @@ def add_nic(ctx: CallContext, vm_id: str, network: Network, *, device_id: int = 
     session = ctx.session
     used = set(session.scalars(select(Nic.ip_address).where(Nic.network_id == network.id)))
     used.add(network.gateway)
+    used |= routers.router_addresses(ctx, network.id)
     for _ in range(ATTEMPTS):
         found = next((c for c in _candidates(ctx, network) if c[0] not in used), None)
         if found is None:

@@ -100,8 +100,8 @@ def update(ctx: CallContext, rule_id: str, *, name: str | None, description: str
     return rule
 
 
-def delete_rule(ctx: CallContext, rule_id: str) -> None:
-    rules.delete_rule(ctx, rule_id, RulePurpose.LOAD_BALANCING, WHAT)
+def delete_rule(ctx: CallContext, rule_id: str) -> str | None:
+    return rules.delete_rule(ctx, rule_id, RulePurpose.LOAD_BALANCING, WHAT)
 
 
 def members(ctx: CallContext, rule_id: str) -> set[str]:
@@ -127,7 +127,7 @@ def check_vms(ctx: CallContext, rule_id: str, vm_ids: list[str], *, assign: bool
                              f"rule {rule.id}")
 
 
-def assign(ctx: CallContext, rule_id: str, vm_ids: list[str]) -> None:
+def assign(ctx: CallContext, rule_id: str, vm_ids: list[str]) -> str | None:
     rule = get(ctx, rule_id)
     ip = rules.ip_of(ctx, rule, lock=True)
     current = members(ctx, rule.id)
@@ -137,15 +137,17 @@ def assign(ctx: CallContext, rule_id: str, vm_ids: list[str]) -> None:
             ctx.session.add(LoadBalancerVm(rule_id=rule.id, vm_id=vm.id))
     ctx.session.flush()
     changes.network_changed(ctx, rule.network_id, f"VMs assigned to load balancer {rule.id}")
+    return rule.network_id
 
 
-def remove(ctx: CallContext, rule_id: str, vm_ids: list[str]) -> None:
+def remove(ctx: CallContext, rule_id: str, vm_ids: list[str]) -> str | None:
     rule = get(ctx, rule_id)
     rules.ip_of(ctx, rule, lock=True)
     ctx.session.execute(delete(LoadBalancerVm).where(LoadBalancerVm.rule_id == rule.id,
                                                      LoadBalancerVm.vm_id.in_(vm_ids)))
     changes.network_changed(ctx, rule.network_id,
                             f"VMs removed from load balancer {rule.id}")
+    return rule.network_id
 
 
 @dataclass(frozen=True)

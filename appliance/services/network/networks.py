@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ipaddress
 
+import sqlalchemy as sa
 from sqlalchemy import ColumnElement, exists, or_, select
 from sqlalchemy.exc import IntegrityError
 
@@ -28,14 +29,23 @@ from appliance.errors import (
     PermissionDenied,
     ResourceInUse,
 )
-from appliance.models import Account, GuestVnet, Network, NetworkOffering, Nic, VlanIpRange, Zone
+from appliance.models import (
+    Account,
+    FirewallRule,
+    GuestVnet,
+    Network,
+    NetworkOffering,
+    Nic,
+    VlanIpRange,
+    Zone,
+)
 from appliance.models.base import utcnow
 from appliance.models.infra import NetworkType
 from appliance.models.network import NetworkState
 from appliance.services import infra, tenancy
 from appliance.services.context import CallContext
 from appliance.services.infra import vlan_ranges
-from appliance.services.network import guest
+from appliance.services.network import guest, public_ips
 from appliance.services.paging import Page, keyword_filter, paginate
 
 ISOLATED = "Isolated"  # guest_type of networks from Virtual offerings
@@ -237,9 +247,13 @@ def check_deletable(ctx: CallContext, network: Network) -> None:
 
 
 def delete(ctx: CallContext, network: Network) -> None:
-    """Remove a network with no NICs; its VLAN/VNI and its direct range go back."""
+    """Remove a network with no NICs; its VLAN/VNI, direct range, public IPs (with their
+    rules) and egress rules go back."""
     check_deletable(ctx, network)
     session = ctx.session
+    public_ips.release_network_ips(ctx, network.id)
+    session.execute(sa.delete(FirewallRule).where(FirewallRule.network_id == network.id,
+                                                  FirewallRule.ip_address_id.is_(None)))
     for vnet in session.scalars(select(GuestVnet).where(GuestVnet.network_id == network.id)):
         session.delete(vnet)
     if network.guest_type == SHARED:

@@ -195,11 +195,14 @@ def check_releasable(ctx: CallContext, ip_id: str) -> PublicIpAddress:
     return ip
 
 
-def disassociate(ctx: CallContext, ip_id: str) -> None:
-    """Release an address: its rules go, the limit is given back, it becomes Free."""
+def disassociate(ctx: CallContext, ip_id: str) -> str | None:
+    """Release an address: its rules go, the limit is given back, it becomes Free; the
+    network whose router must drop it."""
     check_releasable(ctx, ip_id)
     ip = lock_ip(ctx, ip_id)
+    network_id = ip.network_id
     _release(ctx, ip)
+    return network_id
 
 
 def release_network_ips(ctx: CallContext, network_id: str) -> None:

@@ -220,8 +220,8 @@ def lock_network(ctx: CallContext, network_id: str) -> Network:
 
 
 def delete_rule(ctx: CallContext, rule_id: str, purpose: RulePurpose, what: str,
-                traffic_type: str = INGRESS) -> None:
-    """Remove a rule with the rules made for it (the router revokes them later)."""
+                traffic_type: str = INGRESS) -> str | None:
+    """Remove a rule with the rules made for it; the network whose router must drop it."""
     rule = get_rule(ctx, rule_id, purpose, what, traffic_type)
     if rule.ip_address_id is not None:
         ip_of(ctx, rule, lock=True)
@@ -230,6 +230,7 @@ def delete_rule(ctx: CallContext, rule_id: str, purpose: RulePurpose, what: str,
     network_id = rule.network_id
     _delete(ctx, [rule])
     changes.network_changed(ctx, network_id, f"{what} {rule_id} deleted")
+    return network_id
 
 
 def _delete(ctx: CallContext, found: list[FirewallRule]) -> None:
@@ -297,14 +298,16 @@ def check_static_nat_enabled(ctx: CallContext, ip_id: str) -> PublicIpAddress:
     return ip
 
 
-def disable_static_nat(ctx: CallContext, ip_id: str) -> None:
+def disable_static_nat(ctx: CallContext, ip_id: str) -> str | None:
+    """Remove the address's static NAT; the network whose router must drop it."""
     check_static_nat_enabled(ctx, ip_id)
     ip = public_ips.lock_ip(ctx, ip_id)
     rule = static_nat_rule(ctx, ip.id)
     if rule is None:
-        return  # disabled meanwhile
+        return None  # disabled meanwhile
     _delete(ctx, [rule])
     changes.network_changed(ctx, ip.network_id, f"static NAT of {ip.address} disabled")
+    return ip.network_id
 
 
 # Ingress firewall -------------------------------------------------------------------------
@@ -401,3 +404,22 @@ def create_egress_rule(ctx: CallContext, network_id: str, req: FirewallRequest) 
     ctx.session.flush()
     changes.network_changed(ctx, network.id, f"egress firewall rule {rule.id} added")
     return rule
+
+
+def release_vm(ctx: CallContext, vm_id: str) -> set[str]:
+    """At expunge: the VM's port forwarding and static NAT rules (with the firewall rules
+    made for them) and its load balancer memberships go; the networks that changed."""
+    session = ctx.session
+    found = list(session.scalars(select(FirewallRule).where(
+        FirewallRule.vm_id == vm_id, FirewallRule.purpose.in_(
+            (RulePurpose.PORT_FORWARDING, RulePurpose.STATIC_NAT)))))
+    networks = {rule.network_id for rule in found if rule.network_id}
+    networks |= {network_id for network_id in session.scalars(
+        select(FirewallRule.network_id).join(LoadBalancerVm,
+                                             LoadBalancerVm.rule_id == FirewallRule.id)
+        .where(LoadBalancerVm.vm_id == vm_id)) if network_id}
+    _delete(ctx, found)
+    session.execute(delete(LoadBalancerVm).where(LoadBalancerVm.vm_id == vm_id))
+    for network_id in sorted(networks):
+        changes.network_changed(ctx, network_id, f"rules of VM {vm_id} released")
+    return networks

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy import or_, select
 from sqlalchemy.orm.attributes import set_committed_value
 
-from appliance.errors import ParamError, PermissionDenied
+from appliance.errors import CloudError, ParamError, PermissionDenied
 from appliance.models import (
     Host,
     OsType,
@@ -26,7 +26,7 @@ from appliance.orchestration import vm as orchestration
 from appliance.services import limits, tenancy
 from appliance.services.context import CallContext
 from appliance.services.limits import ResourceType
-from appliance.services.network import guest
+from appliance.services.network import changes, guest, rules
 from appliance.services.paging import Page, keyword_filter, paginate
 from appliance.services.vms.deploy import check_user_data, service_offering_for
 from appliance.services.vms.states import parse_state, require, transition
@@ -156,10 +156,25 @@ def expunge_vm(ctx: CallContext, vm: VirtualMachine) -> VirtualMachine:
     roots = [v for v in ctx.session.scalars(select(Volume).where(
         Volume.vm_id == vm.id, Volume.removed.is_(None), Volume.volume_type == VolumeType.ROOT))]
     orchestration.destroy_volumes(ctx, vm)
+    changed = rules.release_vm(ctx, vm.id)
+    for _, network in guest.nics_of(ctx, vm.id):
+        changed.add(network.id)
+        changes.network_changed(ctx, network.id, f"{vm.instance_name} expunged")
     guest.release_nics(ctx, vm.id)
     limits.release(ctx.session, vm.account, ResourceType.VOLUME, len(roots))
     ctx.checkpoint()
+    _apply_networks(ctx, vm, changed)
     return vm
+
+
+def _apply_networks(ctx: CallContext, vm: VirtualMachine, network_ids: set[str]) -> None:
+    """The VM is gone for good: its routers drop its lease and rules. A router that
+    cannot be reached now gets the same configuration on its next apply or restart."""
+    try:
+        orchestration.apply_networks(ctx, network_ids)
+    except CloudError as error:
+        ctx.log.warning("routers of %s's networks not updated: %s", vm.instance_name,
+                        error.text)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,239 @@
+"""The virtual router on hosts (seed §5, §11.8): started where its network's first guest
+starts, configured by roles/virtual_router from its whole rendered configuration.
+
+Hosting: on a KVM/LXC host the router is a network namespace made by roles/router_netns
+(playbooks router_start/stop/destroy) with eth0 on the guest bridge, eth1 on the host's
+link-local bridge cloud0 and eth2 on the public bridge; Ansible reaches its sshd on eth1
+through the host (ProxyCommand), as CloudStack reaches a router over link-local. On the
+simulator a router has nothing to configure: it runs as soon as it is recorded.
+
+Applying: every change of a network's rules or guests bumps its `rules_version`
+(services/network/changes.py). `apply` takes the router's automation lock, then renders
+and applies the configuration at the version current at that moment, unless the router
+already applied it: changes that arrive while a run is going on wait for the lock and are
+then covered by one run.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from typing import Any
+
+from sqlalchemy import select, update
+
+from appliance import automation
+from appliance.automation import inventory, keys, locks
+from appliance.errors import CloudError, InsufficientCapacity
+from appliance.models import FirewallRule, Host, Network, Nic, RuleState, VirtualMachine
+from appliance.models.base import utcnow
+from appliance.models.infra import HostStatus
+from appliance.models.router import DomainRouter, RouterState
+from appliance.orchestration import hosts as host_setup
+from appliance.orchestration.actions import guest_network_var
+from appliance.services import configuration
+from appliance.services.context import CallContext
+from appliance.services.network import router_config, routers
+
+ROUTER_HYPERVISORS = frozenset({"Simulator", *host_setup.AUTOMATED})
+UNTAGGED_BRIDGE = "cloudbr0"
+
+
+# -- where a router runs -------------------------------------------------------------------
+
+def _vlan_id(vlan: str | None) -> int | None:
+    match = re.search(r"(\d+)$", vlan or "")
+    return int(match.group(1)) if match and "untagged" not in (vlan or "") else None
+
+
+def _public_bridge(ctx: CallContext, network: Network) -> tuple[str, dict[str, Any] | None]:
+    """The host bridge of the network's public range, and the guest_networks entry that
+    makes it (None for the untagged bridge, which hosts have)."""
+    addresses = routers.public_addresses(ctx, network.id)
+    vlan_range = routers.public_range_of(ctx, addresses[0]) if addresses else None
+    vlan = _vlan_id(vlan_range.vlan if vlan_range else None)
+    if vlan is None:
+        return UNTAGGED_BRIDGE, None
+    entry = guest_network_var("vlan", vlan)
+    return str(entry["bridge"]), entry
+
+
+def _hosting_vars(ctx: CallContext, router: DomainRouter, network: Network) -> dict[str, Any]:
+    interfaces = [{"name": router_config.GUEST_INTERFACE, "bridge": network.bridge,
+                   "mac": router.guest_mac}]
+    bridges = []
+    if network.vnet is not None:
+        bridges.append(guest_network_var(network.isolation, network.vnet))
+    if routers.has_public_side(network) and routers.public_addresses(ctx, network.id):
+        bridge, entry = _public_bridge(ctx, network)
+        interfaces.append({"name": router_config.PUBLIC_INTERFACE, "bridge": bridge,
+                           "mac": router.public_mac})
+        if entry is not None:
+            bridges.append(entry)
+    return {"router_host": {"name": router.name, "control_ip": router.control_ip,
+                            "ssh_port": routers.SSH_PORT,
+                            "authorized_key": keys.public_key(), "interfaces": interfaces},
+            "guest_networks": bridges}
+
+
+def router_inventory(ctx: CallContext, router: DomainRouter, host: Host
+                     ) -> automation.InventoryHost:
+    """The router as an inventory host: its control address, through its host's sshd."""
+    entry = inventory.host_entry(host, python=str(configuration.get(
+        ctx.session, "automation.python.interpreter")))
+    key = keys.private_key_path()
+    hop = " ".join(shlex.quote(part) for part in (
+        "ssh", "-i", key, "-o", "StrictHostKeyChecking=no", "-o",
+        "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes", "-W", "%h:%p",
+        f"{entry.vars['ansible_user']}@{entry.vars['ansible_host']}"))
+    return automation.InventoryHost(router.name, {
+        "ansible_host": router.control_ip, "ansible_port": routers.SSH_PORT,
+        "ansible_user": "root", "ansible_ssh_private_key_file": key,
+        "ansible_python_interpreter": entry.vars["ansible_python_interpreter"],
+        "ansible_ssh_common_args": f"-o ProxyCommand={shlex.quote(hop)} "
+                                   "-o StrictHostKeyChecking=no "
+                                   "-o UserKnownHostsFile=/dev/null",
+        "cirrus_router_id": router.id})
+
+
+def _pick_host(ctx: CallContext, router: DomainRouter, near: Host | None) -> Host:
+    """`near` (the host a guest is starting on), else where the router ran last, else a
+    host running one of the network's guests, else any Up host of the zone."""
+    session = ctx.session
+    candidates: list[Host | None] = [near]
+    if router.last_host_id:
+        candidates.append(session.get(Host, router.last_host_id))
+    candidates += list(session.scalars(
+        select(Host).join(VirtualMachine, VirtualMachine.host_id == Host.id)
+        .join(Nic, Nic.vm_id == VirtualMachine.id)
+        .where(Nic.network_id == router.network_id).limit(3)))
+    candidates += list(session.scalars(select(Host).where(
+        Host.zone_id == router.zone_id, Host.type == "Routing", Host.removed.is_(None),
+        Host.status == HostStatus.UP).order_by(Host.name)))
+    for host in candidates:
+        if (host is not None and host.removed is None and host.status == HostStatus.UP
+                and str(host.hypervisor) in ROUTER_HYPERVISORS):
+            return host
+    raise InsufficientCapacity(f"No host in the zone can run router {router.name}")
+
+
+def _host(ctx: CallContext, router: DomainRouter) -> Host | None:
+    return ctx.session.get(Host, router.host_id) if router.host_id else None
+
+
+# -- life cycle ----------------------------------------------------------------------------
+
+def _set_state(ctx: CallContext, router: DomainRouter, state: RouterState,
+               reason: str | None = None) -> None:
+    router.state, router.state_reason = state, reason
+    ctx.checkpoint()
+
+
+def start(ctx: CallContext, router: DomainRouter, near: Host | None = None) -> DomainRouter:
+    """Start `router` (near `near` when given) and apply its whole configuration."""
+    network = ctx.session.get(Network, router.network_id)
+    assert network is not None
+    if router.state == RouterState.RUNNING:
+        return router
+    host = _pick_host(ctx, router, near)
+    router.host_id = router.last_host_id = host.id
+    hosting = _hosting_vars(ctx, router, network) if host_setup.automated(host) else None
+    _set_state(ctx, router, RouterState.STARTING)
+    ctx.log.info("starting router %s on host %s", router.name, host.name)
+    try:
+        if hosting is not None:
+            automation.run(ctx, "router_start", hosts=[host.id], extra_vars=hosting)
+        router.applied_version = -1
+        _set_state(ctx, router, RouterState.RUNNING)
+        apply(ctx, network.id, force=True)
+    except CloudError as error:
+        ctx.session.rollback()
+        ctx.session.refresh(router)
+        router.host_id = None
+        _set_state(ctx, router, RouterState.STOPPED, error.text)
+        raise
+    return router
+
+
+def stop(ctx: CallContext, router: DomainRouter) -> DomainRouter:
+    """Stop the router where it runs; its rules stay in the database (and go Add)."""
+    host = _host(ctx, router)
+    if router.state == RouterState.STOPPED:
+        return router
+    _set_state(ctx, router, RouterState.STOPPING)
+    if host is not None and host_setup.automated(host):
+        automation.run(ctx, "router_stop", hosts=[host.id],
+                       extra_vars={"router_host": {"name": router.name}})
+    router.host_id, router.applied_version = None, -1
+    _rules_back_to_add(ctx, router.network_id)
+    _set_state(ctx, router, RouterState.STOPPED)
+    return router
+
+
+def reboot(ctx: CallContext, router: DomainRouter) -> DomainRouter:
+    """Stop and start on the same host; everything is applied again."""
+    host = _host(ctx, router)
+    stop(ctx, router)
+    return start(ctx, router, host)
+
+
+def destroy(ctx: CallContext, router: DomainRouter) -> None:
+    """Remove the router and what it left on its host; the network gets a new one when
+    it is implemented again."""
+    host = _host(ctx, router) or (ctx.session.get(Host, router.last_host_id)
+                                  if router.last_host_id else None)
+    if router.state != RouterState.STOPPED:
+        stop(ctx, router)
+    if host is not None and host.removed is None and host_setup.automated(host):
+        automation.run(ctx, "router_destroy", hosts=[host.id],
+                       extra_vars={"router_host": {"name": router.name}})
+    router.state, router.removed = RouterState.DESTROYED, utcnow()
+    ctx.checkpoint()
+    ctx.log.info("router %s destroyed", router.name)
+
+
+def _rules_back_to_add(ctx: CallContext, network_id: str) -> None:
+    ctx.session.execute(update(FirewallRule).where(
+        FirewallRule.network_id == network_id, FirewallRule.state == RuleState.ACTIVE)
+        .values(state=RuleState.ADD))
+
+
+# -- configuration -------------------------------------------------------------------------
+
+def apply(ctx: CallContext, network_id: str, *, force: bool = False) -> bool:
+    """Bring the network's running router up to the network's current rules version;
+    True when this call ran the router's playbook. Nothing to do without a running router:
+    it gets everything when it starts."""
+    router = routers.router_of(ctx, network_id)
+    if router is None or router.state != RouterState.RUNNING:
+        return False
+    timeout = float(configuration.get(ctx.session, "automation.lock.timeout"))
+    ctx.checkpoint()
+    with locks.hold(ctx.database, [locks.router_key(router.id)], timeout=timeout):
+        session = ctx.session
+        network = session.get(Network, network_id, populate_existing=True)
+        session.refresh(router)
+        assert network is not None
+        if router.state != RouterState.RUNNING:
+            return False
+        if not force and router.applied_version >= network.rules_version:
+            ctx.log.info("router %s already at version %s", router.name,
+                         router.applied_version)
+            return False
+        rendered = router_config.render(ctx, network, router)
+        host = _host(ctx, router)
+        target = (router_inventory(ctx, router, host)
+                  if host is not None and host_setup.automated(host) else None)
+        version = rendered.router["version"]
+        if target is not None:
+            ctx.log.info("applying version %s to router %s", version, router.name)
+            automation.run(ctx, "router_apply", extra_hosts=[target], lock_keys=[],
+                           extra_vars={"router": rendered.router, "vr_force": force})
+        router.applied_version = max(version, router.applied_version)
+        router.applied_at = utcnow()
+        if rendered.rule_ids:
+            session.execute(update(FirewallRule).where(
+                FirewallRule.id.in_(rendered.rule_ids), FirewallRule.state == RuleState.ADD)
+                .values(state=RuleState.ACTIVE))
+        ctx.checkpoint()
+        return target is not None

@@ -48,6 +48,7 @@ from appliance.models.ops import (
 from appliance.models.router import DomainRouter, RouterState
 from appliance.models.simulator import SimulatorFault, SimulatorVm
 from appliance.models.storage import Volume, VolumeState, VolumeType
+from appliance.models.vpn import RemoteAccessVpn, VpnUser
 
 __all__ = [
     "Account", "AccountType", "AsyncJob", "Base", "Cluster", "Configuration", "DiskOffering",
@@ -59,4 +60,5 @@ __all__ = [
     "TemplatePermission", "TemplateZone", "User", "VirtualMachine", "VlanIpRange", "VmState",
     "VmStats", "Volume", "VolumeState", "VolumeType", "Zone",
     "AutomationLock", "JobLogLine", "DomainRouter", "RouterState",
+    "RemoteAccessVpn", "VpnUser",
 ]

@@ -1,4 +1,4 @@
-"""virtual routers
+"""virtual routers and remote access VPNs
 
 Revision ID: 0006
 Revises: 0005
@@ -62,9 +62,59 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_domain_router_state'), ['state'], unique=False)
         batch_op.create_index(batch_op.f('ix_domain_router_zone_id'), ['zone_id'], unique=False)
 
+    op.create_table('vpn_user',
+    sa.Column('id', sa.String(length=36), nullable=False),
+    sa.Column('account_id', sa.String(length=36), nullable=False),
+    sa.Column('domain_id', sa.String(length=36), nullable=False),
+    sa.Column('username', sa.String(length=255), nullable=False),
+    sa.Column('password', sa.String(length=255), nullable=False),
+    sa.Column('state', sa.String(length=16), nullable=False),
+    sa.Column('created', appliance.models.base.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['account_id'], ['account.id'], name=op.f('fk_vpn_user_account_id_account')),
+    sa.ForeignKeyConstraint(['domain_id'], ['domain.id'], name=op.f('fk_vpn_user_domain_id_domain')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_vpn_user')),
+    sa.UniqueConstraint('account_id', 'username', name=op.f('uq_vpn_user_account_id_username'))
+    )
+    with op.batch_alter_table('vpn_user', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_vpn_user_account_id'), ['account_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_vpn_user_domain_id'), ['domain_id'], unique=False)
+
+    op.create_table('remote_access_vpn',
+    sa.Column('id', sa.String(length=36), nullable=False),
+    sa.Column('ip_address_id', sa.String(length=36), nullable=False),
+    sa.Column('network_id', sa.String(length=36), nullable=False),
+    sa.Column('account_id', sa.String(length=36), nullable=False),
+    sa.Column('domain_id', sa.String(length=36), nullable=False),
+    sa.Column('preshared_key', sa.String(length=255), nullable=False),
+    sa.Column('ip_range', sa.String(length=64), nullable=False),
+    sa.Column('local_ip', sa.String(length=64), nullable=False),
+    sa.Column('state', sa.String(length=16), nullable=False),
+    sa.Column('created', appliance.models.base.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['account_id'], ['account.id'], name=op.f('fk_remote_access_vpn_account_id_account')),
+    sa.ForeignKeyConstraint(['domain_id'], ['domain.id'], name=op.f('fk_remote_access_vpn_domain_id_domain')),
+    sa.ForeignKeyConstraint(['ip_address_id'], ['public_ip_address.id'], name=op.f('fk_remote_access_vpn_ip_address_id_public_ip_address')),
+    sa.ForeignKeyConstraint(['network_id'], ['network.id'], name=op.f('fk_remote_access_vpn_network_id_network')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_remote_access_vpn')),
+    sa.UniqueConstraint('ip_address_id', name=op.f('uq_remote_access_vpn_ip_address_id'))
+    )
+    with op.batch_alter_table('remote_access_vpn', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_remote_access_vpn_account_id'), ['account_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_remote_access_vpn_domain_id'), ['domain_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_remote_access_vpn_network_id'), ['network_id'], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('remote_access_vpn', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_remote_access_vpn_network_id'))
+        batch_op.drop_index(batch_op.f('ix_remote_access_vpn_domain_id'))
+        batch_op.drop_index(batch_op.f('ix_remote_access_vpn_account_id'))
+
+    op.drop_table('remote_access_vpn')
+    with op.batch_alter_table('vpn_user', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_vpn_user_domain_id'))
+        batch_op.drop_index(batch_op.f('ix_vpn_user_account_id'))
+
+    op.drop_table('vpn_user')
     with op.batch_alter_table('domain_router', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_domain_router_zone_id'))
         batch_op.drop_index(batch_op.f('ix_domain_router_state'))

@@ -33,7 +33,7 @@ from appliance.orchestration import hosts as host_setup
 from appliance.orchestration.actions import guest_network_var
 from appliance.services import configuration
 from appliance.services.context import CallContext
-from appliance.services.network import router_config, routers
+from appliance.services.network import router_config, routers, vpn
 
 ROUTER_HYPERVISORS = frozenset({"Simulator", *host_setup.AUTOMATED})
 UNTAGGED_BRIDGE = "cloudbr0"
@@ -231,6 +231,7 @@ def apply(ctx: CallContext, network_id: str, *, force: bool = False) -> bool:
                            extra_vars={"router": rendered.router, "vr_force": force})
         router.applied_version = max(version, router.applied_version)
         router.applied_at = utcnow()
+        vpn.applied(ctx, network.id)
         if rendered.rule_ids:
             session.execute(update(FirewallRule).where(
                 FirewallRule.id.in_(rendered.rule_ids), FirewallRule.state == RuleState.ADD)

@@ -206,3 +206,13 @@ def check_template_manage(ctx: CallContext, template: Template) -> None:
     """Raise 531 unless the caller owns `template` or administers its owner's domain."""
     kind = "ISO" if template.is_iso else "template"
     check_owner(ctx, template.account_id, template.domain_id, what=f"{kind} {template.id}")
+
+
+def requested_owner(ctx: CallContext, account: str | None, domain_id: str | None) -> Account:
+    """The owner an API call acts for: `account` in `domain_id` (which the caller must be
+    allowed to manage), else the caller's own account."""
+    if account is None:
+        if domain_id is not None:
+            raise ParamError("domainid must be used together with account")
+        return ctx.caller.account
+    return find_account(ctx, account, domain_id)

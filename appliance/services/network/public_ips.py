@@ -215,9 +215,10 @@ def release_network_ips(ctx: CallContext, network_id: str) -> None:
 
 
 def _release(ctx: CallContext, ip: PublicIpAddress) -> None:
-    from appliance.services.network import rules
+    from appliance.services.network import rules, vpn
 
     session = ctx.session
+    vpn.delete_of_ip(ctx, ip.id)
     rules.delete_rules_of_ip(ctx, ip)
     owner = session.get(Account, ip.account_id) if ip.account_id else None
     if owner is not None:

@@ -28,7 +28,7 @@ from appliance.models.compute import VmState
 from appliance.models.network import LoadBalancerRule, LoadBalancerVm
 from appliance.models.router import DomainRouter
 from appliance.services.context import CallContext
-from appliance.services.network import routers
+from appliance.services.network import routers, vpn
 
 # VMs whose DHCP lease, DNS name and metadata the router serves.
 SERVED = (VmState.STARTING, VmState.RUNNING, VmState.STOPPING, VmState.STOPPED,
@@ -104,6 +104,14 @@ def render(ctx: CallContext, network: Network, router: DomainRouter) -> RouterCo
             continue  # its address is gone: nothing to apply
         if _add_rule(session, conf, rule, ip, static_nat_of):
             out.rule_ids.append(rule.id)
+    remote_access = vpn.of_network(ctx, network.id)
+    vpn_ip = by_id.get(remote_access.ip_address_id) if remote_access else None
+    if remote_access is not None and vpn_ip is not None:
+        conf["vpn"] = {"public_ip": vpn_ip.address, "psk": remote_access.preshared_key,
+                       "server_ip": remote_access.local_ip,
+                       "ip_range": remote_access.ip_range,
+                       "users": [{"username": u.username, "password": u.password}
+                                 for u in vpn.users_of(ctx, remote_access.account_id)]}
     source_nat = conf["public"]["source_nat_ip"] if conf["public"] else None
     for nic, vm in _guest_vms(ctx, network):
         hostname = vm.name

@@ -120,6 +120,9 @@ def check_port_conflict(ctx: CallContext, ip: PublicIpAddress, protocol: str, st
             raise NetworkRuleConflict(
                 f"The range of ports {start}-{end} ({protocol}) conflicts with rule "
                 f"{rule.id} ({rule.purpose}, ports {low}-{high}) on IP address {ip.address}")
+    from appliance.services.network import vpn
+
+    vpn.check_port_free(ctx, ip, protocol, start, end)
 
 
 def guest_nic(ctx: CallContext, vm_id: str, ip: PublicIpAddress) -> tuple[VirtualMachine, Nic]:

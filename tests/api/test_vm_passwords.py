@@ -1,0 +1,43 @@
+"""resetPasswordForVirtualMachine (seed §7.6): only for a stopped VM of a password-enabled
+template; the new password is in the response and goes to the network's router."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.api.test_public_ips import deploy, error_of, expunge
+from tests.api.test_routers import network_of, routers_of
+from tests.support import datacenter
+from tests.support.cloud import Cloud
+
+
+@pytest.fixture(scope="module")
+def dc(cloud: Cloud) -> dict[str, str]:
+    return datacenter.build(cloud)
+
+
+def test_reset_password(cloud: Cloud, dc: dict[str, str]) -> None:
+    owner = cloud.new_account()
+    user = cloud.as_user(owner)
+    vm = deploy(user, dc)
+    template = dc[datacenter.TEMPLATE]
+    cloud.admin.updateTemplate(id=template, passwordenabled=False)
+    cloud.admin.stopVirtualMachine(id=vm["id"], fetch_result=True)
+    assert error_of(user.resetPasswordForVirtualMachine, id=vm["id"]) == 431
+    cloud.admin.updateTemplate(id=template, passwordenabled=True)
+    try:
+        reset = user.resetPasswordForVirtualMachine(id=vm["id"], fetch_result=True)[
+            "virtualmachine"]
+        again = user.resetPasswordForVirtualMachine(id=vm["id"], fetch_result=True)[
+            "virtualmachine"]
+        assert len(reset["password"]) == 12 and again["password"] != reset["password"]
+        assert "password" not in user.listVirtualMachines(id=vm["id"])["virtualmachine"][0]
+        (router,) = routers_of(cloud, network_of(user, vm))
+        assert router["state"] == "Running"
+        user.startVirtualMachine(id=vm["id"], fetch_result=True)
+        assert error_of(user.resetPasswordForVirtualMachine, id=vm["id"]) == 431  # running
+        stranger = cloud.as_user(cloud.new_account())
+        assert error_of(stranger.resetPasswordForVirtualMachine, id=vm["id"]) == 531
+    finally:
+        cloud.admin.updateTemplate(id=template, passwordenabled=False)
+    expunge(cloud, vm)

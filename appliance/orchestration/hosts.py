@@ -102,16 +102,33 @@ def _router_on(ctx: CallContext, network: Network, host: Host) -> bool:
         DomainRouter.removed.is_(None)).limit(1)) is not None
 
 
-def release_networks(ctx: CallContext, vm: VirtualMachine, host: Host) -> None:
-    """Remove the bridges of the VM's networks from `host` when no other guest there uses
-    them any more (seed §11.8: a VLAN is on the hosts where the network has guests)."""
-    if not automated(host):
-        return
-    idle = [network for network in networks_of(ctx, vm) if not ctx.session.scalar(
+def _guest_on(ctx: CallContext, network: Network, host: Host, but: str | None) -> bool:
+    return ctx.session.scalar(
         select(Nic.id).join(VirtualMachine, Nic.vm_id == VirtualMachine.id)
         .where(Nic.network_id == network.id, VirtualMachine.host_id == host.id,
-               VirtualMachine.id != vm.id, VirtualMachine.state.in_(ON_HOST)).limit(1))
+               VirtualMachine.id != (but or ""), VirtualMachine.state.in_(ON_HOST))
+        .limit(1)) is not None
+
+
+def _release_idle(ctx: CallContext, host: Host, networks: list[Network],
+                  but_vm: str | None) -> None:
+    idle = [network for network in networks if network.vnet is not None
+            and not _guest_on(ctx, network, host, but_vm)
             and not _router_on(ctx, network, host)]
     if idle:
         automation.run(ctx, "network_release", hosts=[host.id],
                        extra_vars=networks_vars(idle))
+
+
+def release_networks(ctx: CallContext, vm: VirtualMachine, host: Host) -> None:
+    """Remove the bridges of the VM's networks from `host` when no other guest there uses
+    them any more, nor their router (seed §11.8: a VLAN is on the hosts where the network
+    has guests)."""
+    if automated(host):
+        _release_idle(ctx, host, networks_of(ctx, vm), vm.id)
+
+
+def release_router_network(ctx: CallContext, network: Network, host: Host) -> None:
+    """The network's router left `host`: its bridge goes unless guests there still use it."""
+    if automated(host):
+        _release_idle(ctx, host, [network], None)

@@ -167,6 +167,13 @@ def stop(ctx: CallContext, router: DomainRouter) -> DomainRouter:
     router.host_id, router.applied_version = None, -1
     _rules_back_to_add(ctx, router.network_id)
     _set_state(ctx, router, RouterState.STOPPED)
+    network = ctx.session.get(Network, router.network_id)
+    if host is not None and network is not None:
+        try:
+            host_setup.release_router_network(ctx, network, host)
+        except CloudError as error:  # an idle bridge left behind: the next release takes it
+            ctx.log.warning("bridge of %s not released on %s: %s", network.name, host.name,
+                            error.text)
     return router
 
 

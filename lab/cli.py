@@ -44,6 +44,16 @@ def cmd_up(args: argparse.Namespace) -> int:
     elapsed = time.monotonic() - started
     if args.json:
         print(json.dumps({"bridge": the_lab.bridge, "bridge_address": the_lab.bridge_address,
+                          "public": {"netns": topology.PUBLIC_NETNS,
+                                     "vlan": topology.PUBLIC_VLAN,
+                                     "gateway": topology.PUBLIC_GATEWAY,
+                                     "host_bridge": topology.PUBLIC_BRIDGE,
+                                     "range": list(topology.PUBLIC_RANGE),
+                                     "carrier": the_lab.public_carrier},
+                          "basic": {"bridge": topology.BASIC_BRIDGE,
+                                    "host_bridge": topology.BASIC_HOST_BRIDGE,
+                                    "gateway": topology.BASIC_GATEWAY,
+                                    "range": list(topology.BASIC_RANGE)},
                           "ssh_key": the_lab.ssh_key_path, "known_hosts": the_lab.known_hosts,
                           "hosts": [{"name": h.name, "netns": h.netns, "address": h.address,
                                      "qemu": h.libvirt_uri("qemu"), "lxc": h.libvirt_uri("lxc")}
@@ -54,6 +64,12 @@ def cmd_up(args: argparse.Namespace) -> int:
     for host in the_lab.hosts:
         print(f"  {host.name}  {host.address}  netns {host.netns}  "
               f"{host.libvirt_uri('qemu')}  {host.libvirt_uri('lxc')}")
+    print(f"  public VLAN {topology.PUBLIC_VLAN} ({the_lab.public_carrier}): gateway "
+          f"{topology.PUBLIC_GATEWAY}/{topology.PUBLIC_PREFIX_LENGTH} in netns "
+          f"{topology.PUBLIC_NETNS}, hosts' bridge {topology.PUBLIC_BRIDGE}")
+    print(f"  basic zone L2 {topology.BASIC_BRIDGE}: gateway {topology.BASIC_GATEWAY}/"
+          f"{topology.BASIC_PREFIX_LENGTH} in netns {topology.PUBLIC_NETNS}, hosts' bridge "
+          f"{topology.BASIC_HOST_BRIDGE} (eth1)")
     return 0
 
 
@@ -82,6 +98,13 @@ def cmd_status(args: argparse.Namespace) -> int:
             pids = ", ".join(f"{name} {pid}" for name, pid in sorted(host.pids.items()))
             print(f"  {host.name}  {host.address}  {state}  pids {pids}  "
                   f"rss {host.memory_kib // 1024} MiB")
+        if current.recorded:
+            carrier = current.public_carrier or "absent"
+            print(f"  networks: public VLAN {topology.PUBLIC_VLAN} ({carrier}) gateway "
+                  f"{topology.PUBLIC_GATEWAY} in {topology.PUBLIC_NETNS}; basic L2 "
+                  f"{topology.BASIC_BRIDGE} gateway {topology.BASIC_GATEWAY}"
+                  + ("" if not current.network_problems else
+                     "  UNHEALTHY: " + "; ".join(current.network_problems)))
         for name in current.stray_netns + current.stray_links:
             print(f"  stray (not recorded): {name}")
     return 0 if current.up else 3

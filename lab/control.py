@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from lab import hosts as hostlib
-from lab import state, topology
+from lab import networks, state, topology
 from lab.hosts import LabError, LabHost
 
 
@@ -21,6 +21,7 @@ class Lab:
     """A running lab: the management side's bridge address and the hosts."""
 
     hosts: list[LabHost]
+    public_carrier: str = networks.CARRIER_VXLAN  # how VLAN 100 is carried (lab.networks)
     bridge: str = topology.BRIDGE
     bridge_address: str = topology.BRIDGE_ADDRESS
     ssh_key_path: str = topology.LAB_KEY
@@ -58,10 +59,12 @@ class HostStatus:
 
 @dataclass
 class LabStatus:
-    up: bool  # a record exists and every recorded host is healthy
+    up: bool  # a record exists, every recorded host is healthy, the networks are whole
     recorded: bool
     bridge: bool
     hosts: list[HostStatus] = field(default_factory=list)
+    public_carrier: str | None = None  # vlan | vxlan (lab.networks), None when absent
+    network_problems: list[str] = field(default_factory=list)  # public/basic networks
     stray_netns: list[str] = field(default_factory=list)  # lab names not in the record
     stray_links: list[str] = field(default_factory=list)
 
@@ -81,7 +84,8 @@ def _check_root() -> None:
 
 
 def _lab(record: state.LabRecord) -> Lab:
-    return Lab(hosts=[LabHost.from_record(host) for host in record.hosts])
+    return Lab(hosts=[LabHost.from_record(host) for host in record.hosts],
+               public_carrier=networks.public_carrier() or networks.CARRIER_VXLAN)
 
 
 @contextlib.contextmanager
@@ -115,12 +119,15 @@ def _up(hosts: int, authorize_keys: Iterable[str]) -> Lab:
     keys = [lab_key, *record.authorized_keys]
     if hostlib.ensure_bridge():
         record.bridge_created = True
+    networks.ensure_basic_bridge()
+    carrier = networks.ensure_public_namespace()
     state.save(record)
     try:
         for index in range(1, max(hosts, len(record.hosts)) + 1):
             existing = record.host(index)
             if existing is not None and hostlib.host_problem(existing) is None:
                 hostlib.write_authorized_keys(existing, keys)
+                networks.ensure_host_networks(existing, carrier)
                 continue
             if existing is not None or hostlib.netns_exists(topology.netns_name(index)) \
                     or hostlib.link_exists(topology.veth_name(index)):
@@ -132,6 +139,7 @@ def _up(hosts: int, authorize_keys: Iterable[str]) -> Lab:
             hostlib.start_host(host, keys)
             record.put(host)
             state.save(record)
+            networks.ensure_host_networks(host, carrier)
     finally:
         state.save(record)
         hostlib.update_known_hosts(record.hosts)
@@ -185,6 +193,7 @@ def _down() -> list[str]:
         hostlib.stop_host(host)
         record.drop(host.index)
         state.save(record)
+    removed += networks.remove()
     # Leftovers by name (a crash between creating and recording, or no record at all).
     for netns in hostlib.stray_netns():
         suffix = netns.removeprefix("cirlab-h")
@@ -222,9 +231,19 @@ def status() -> LabStatus:
             name=host.name, netns=host.netns, address=host.address, healthy=problem is None,
             problem=problem, pids=dict(host.pids), memory_kib=view.memory_kib(),
             libvirt_uris={kind: view.libvirt_uri(kind) for kind in topology.LIBVIRT_KINDS}))
-    result.up = bool(result.hosts) and result.bridge and all(h.healthy for h in result.hosts)
-    result.stray_netns = [name for name in hostlib.stray_netns() if name not in recorded_netns]
-    recorded_links = {topology.veth_name(h.index) for h in (record.hosts if record else [])}
+    if record is not None:
+        result.public_carrier = networks.public_carrier()
+        result.network_problems = networks.problems(record.hosts)
+    result.up = bool(result.hosts) and result.bridge and all(h.healthy for h in result.hosts) \
+        and not result.network_problems
+    result.stray_netns = [name for name in hostlib.stray_netns()
+                          if name not in recorded_netns and not (
+                              record is not None and name == topology.PUBLIC_NETNS)]
+    recorded_links = {name for h in (record.hosts if record else [])
+                      for name in (topology.veth_name(h.index), topology.basic_veth_name(h.index))}
+    if record is not None:
+        recorded_links |= {topology.BASIC_BRIDGE, topology.PUBLIC_VETH,
+                           topology.BASIC_PUBLIC_VETH}
     result.stray_links = [name for name in hostlib.stray_links()
                           if name != topology.BRIDGE and name not in recorded_links]
     return result

@@ -330,6 +330,9 @@ def _prepare_files(record: HostRecord, keys: Sequence[str]) -> str:
         "UsePAM no",
         "UseDNS no",
         "PrintMotd no",
+        # The appliance reaches the virtual routers a host runs (their sshd on the host's
+        # link-local bridge cloud0) with `ssh -W` through this sshd.
+        "AllowTcpForwarding yes",
         "AcceptEnv LANG LC_*",
         "Subsystem sftp internal-sftp",
         "",
@@ -452,6 +455,7 @@ def stop_host(record: HostRecord) -> None:
     host = LabHost.from_record(record)
     if pid_alive(record.pids.get("libvirtd", 0), "libvirtd"):
         _destroy_domains(host)
+    _stop_inner_namespaces(host)
     # sshd first (no new sessions), then libvirtd, then virtlogd (qemu logs go through it).
     for name in ("sshd", "libvirtd", "virtlogd"):
         pid = record.pids.get(name, 0)
@@ -465,8 +469,9 @@ def stop_host(record: HostRecord) -> None:
     kill_pids(sorted(leftovers))
     if netns_exists(record.netns):
         sh(["ip", "netns", "del", record.netns], check=False)
-    if link_exists(record.veth):
-        sh(["ip", "link", "del", record.veth], check=False)
+    for veth in (record.veth, topology.basic_veth_name(record.index)):
+        if link_exists(veth):
+            sh(["ip", "link", "del", veth], check=False)
     # Runtime state goes; the host's SSH host keys stay (known_hosts stays valid) and so
     # does libvirt's cache (QEMU capabilities: probing them takes ~10 s per host).
     for sub in [*(name for name in topology.LIBVIRT_MOUNTS if name != "cache"), "pids",
@@ -476,6 +481,18 @@ def stop_host(record: HostRecord) -> None:
             shutil.rmtree(path, ignore_errors=True)
         elif os.path.lexists(path):
             os.unlink(path)
+
+
+def _stop_inner_namespaces(host: LabHost) -> None:
+    """Network namespaces made inside the host (virtual routers: roles/router_netns) live
+    in its mount namespace: kill their processes and delete them while it still exists."""
+    if not pid_alive(host.pids.get("sshd", 0) or host.pids.get("libvirtd", 0)):
+        return
+    listing = host.run(["ip", "netns", "list"], check=False, timeout=30).stdout
+    for name in (line.split()[0] for line in listing.splitlines() if line.strip()):
+        pids = host.run(["ip", "netns", "pids", name], check=False, timeout=30).stdout
+        kill_pids(int(word) for word in pids.split() if word.isdigit())
+        host.run(["ip", "netns", "del", name], check=False, timeout=30)
 
 
 def namespace_pids(netns: str) -> list[int]:
@@ -489,10 +506,13 @@ def stray_netns() -> list[str]:
         names = os.listdir("/run/netns")
     except FileNotFoundError:
         return []
-    return sorted(name for name in names if name.startswith("cirlab-h"))
+    return sorted(name for name in names
+                  if name.startswith("cirlab-h") or name == topology.PUBLIC_NETNS)
 
 
 def stray_links() -> list[str]:
-    """Lab links in the root namespace (the bridge and host veths), by name."""
+    """Lab links in the root namespace (the bridges, host and cirlab-pub veths), by name."""
     return sorted(name for name in os.listdir("/sys/class/net")
-                  if name == topology.BRIDGE or name.startswith("cirlab-h"))
+                  if name in (topology.BRIDGE, topology.BASIC_BRIDGE, topology.PUBLIC_VETH,
+                              topology.BASIC_PUBLIC_VETH)
+                  or name.startswith(("cirlab-h", "cirlab1-h")))

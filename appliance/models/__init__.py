@@ -46,6 +46,7 @@ from appliance.models.ops import (
     ResourceLimit,
 )
 from appliance.models.router import DomainRouter, RouterState
+from appliance.models.security_group import SecurityGroup, SecurityGroupRule, SecurityGroupVm
 from appliance.models.simulator import SimulatorFault, SimulatorVm
 from appliance.models.storage import Volume, VolumeState, VolumeType
 from appliance.models.vpn import RemoteAccessVpn, VpnUser
@@ -61,4 +62,5 @@ __all__ = [
     "VmStats", "Volume", "VolumeState", "VolumeType", "Zone",
     "AutomationLock", "JobLogLine", "DomainRouter", "RouterState",
     "RemoteAccessVpn", "VpnUser",
+    "SecurityGroup", "SecurityGroupRule", "SecurityGroupVm",
 ]

@@ -484,12 +484,23 @@ def stop_host(record: HostRecord) -> None:
 
 
 def _stop_inner_namespaces(host: LabHost) -> None:
-    """Network namespaces made inside the host (virtual routers: roles/router_netns) live
-    in its mount namespace: kill their processes and delete them while it still exists."""
-    if not pid_alive(host.pids.get("sshd", 0) or host.pids.get("libvirtd", 0)):
+    """Network namespaces made inside the host (virtual routers: roles/router_netns) are
+    mounted in its mount namespace only: kill their processes and delete them while it
+    still exists. (The host sees the root's /run/netns names too, as plain files whose
+    mounts its start script dropped: those are not its own and are left alone; unlinking
+    one would unmount it in the root namespace.)"""
+    anchor = host.pids.get("sshd", 0) or host.pids.get("libvirtd", 0)
+    if not pid_alive(anchor):
         return
-    listing = host.run(["ip", "netns", "list"], check=False, timeout=30).stdout
-    for name in (line.split()[0] for line in listing.splitlines() if line.strip()):
+    try:
+        with open(f"/proc/{anchor}/mountinfo", encoding="utf-8") as handle:
+            points = [line.split()[4] for line in handle]
+    except OSError:
+        return
+    for point in points:
+        name = point.removeprefix("/run/netns/")
+        if name == point or "/" in name or not name:
+            continue
         pids = host.run(["ip", "netns", "pids", name], check=False, timeout=30).stdout
         kill_pids(int(word) for word in pids.split() if word.isdigit())
         host.run(["ip", "netns", "del", name], check=False, timeout=30)

@@ -1,0 +1,1 @@
+../../guest_network/library/cirrus_guest_bridge.py

@@ -13,6 +13,7 @@ production router over SSH.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import os
@@ -21,7 +22,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -35,8 +35,9 @@ GUESTS = {
     "web-1": {"ns": PREFIX + "g1", "mac": "02:00:4a:77:00:23", "ip": "10.1.77.23"},
     "web-2": {"ns": PREFIX + "g2", "mac": "02:00:4a:77:00:24", "ip": "10.1.77.24"},
 }
-GATEWAY, PUBLIC_GW = "10.233.200.1", "10.233.200.1"
-SNAT_IP, PF_IP, STATIC_IP, VPN_IP = "10.233.200.10", "10.233.200.11", "10.233.200.12", "10.233.200.13"
+PUBLIC_GW = "10.233.200.1"
+SNAT_IP, PF_IP = "10.233.200.10", "10.233.200.11"
+STATIC_IP, VPN_IP = "10.233.200.12", "10.233.200.13"
 ROUTER_GUEST_IP = "10.1.77.1"
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="needs root for network namespaces")
@@ -46,7 +47,9 @@ def run(*cmd: str, check: bool = True, timeout: float = 30) -> subprocess.Comple
     return subprocess.run(cmd, check=check, capture_output=True, text=True, timeout=timeout)
 
 
-def in_ns(ns: str, *cmd: str, check: bool = True, timeout: float = 30) -> subprocess.CompletedProcess[str]:
+def in_ns(
+    ns: str, *cmd: str, check: bool = True, timeout: float = 30
+) -> subprocess.CompletedProcess[str]:
     return run("ip", "netns", "exec", ns, *cmd, check=check, timeout=timeout)
 
 
@@ -136,10 +139,8 @@ def kill_pidfiles(directory: Path) -> None:
     for pidfile in directory.rglob("*.pid"):
         for word in pidfile.read_text().split():
             if word.isdigit():
-                try:
+                with contextlib.suppress(ProcessLookupError):
                     os.kill(int(word), signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
 
 
 @pytest.fixture(scope="module")
@@ -226,7 +227,9 @@ def router(topology: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator
 
 
 @pytest.fixture(scope="module")
-def leases(router: Router, servers: None, tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, str]]:
+def leases(
+    router: Router, servers: None, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, dict[str, str]]:
     """Each guest configures itself with busybox udhcpc; returns the env the script saw."""
     tmp = tmp_path_factory.mktemp("dhcp")
     script = tmp / "udhcpc.sh"
@@ -246,14 +249,16 @@ def leases(router: Router, servers: None, tmp_path_factory: pytest.TempPathFacto
                      check=False, timeout=30)
         bound = Path(f"{dump}.bound")
         assert bound.exists(), result.stdout + result.stderr
-        seen[name] = dict(line.split("=", 1) for line in bound.read_text().splitlines() if "=" in line)
+        lines = bound.read_text().splitlines()
+        seen[name] = dict(line.split("=", 1) for line in lines if "=" in line)
     return seen
 
 
 def test_first_apply_reports_stats(router: Router) -> None:
     first = router.first  # type: ignore[attr-defined]
     assert first["changed"] > 0
-    assert first["stats"] == {"cirrus_router": {"name": PREFIX + "VM", "version": 17, "changed": True}}
+    assert first["stats"] == {
+        "cirrus_router": {"name": PREFIX + "VM", "version": 17, "changed": True}}
     assert (router.state_dir / "version").read_text().strip() == "17"
     assert oct((router.state_dir / "passwords.json").stat().st_mode & 0o777) == "0o600"
     addrs = in_ns(ROUTER, "ip", "-4", "-o", "addr", "show", "dev", "eth2").stdout
@@ -284,9 +289,10 @@ def test_metadata_and_user_data_per_requesting_guest(leases: dict) -> None:
     assert "instance-id" in listing and "user-data" not in listing
     assert curl(g1, f"{base}/meta-data/instance-id").stdout == "i-2-5-VM"
     assert curl(g1, f"{base}/local-hostname").stdout == "web-1"
-    assert curl(g1, f"{base}/meta-data/nonsense", "-o", "/dev/null", "-w", "%{http_code}").stdout == "404"
+    status = ("-o", "/dev/null", "-w", "%{http_code}")
+    assert curl(g1, f"{base}/meta-data/nonsense", *status).stdout == "404"
     # web-2 has no data: it must not see web-1's.
-    assert curl(g2, f"{base}/user-data", "-o", "/dev/null", "-w", "%{http_code}").stdout == "404"
+    assert curl(g2, f"{base}/user-data", *status).stdout == "404"
 
 
 def test_password_server_send_and_acknowledge(router: Router, leases: dict) -> None:
@@ -345,8 +351,9 @@ def test_vpn_is_configured_and_open(router: Router) -> None:
     assert '"alice" * "wonderland" *' in (vpn / "chap-secrets").read_text()
     assert "local ip = 10.1.78.1" in (vpn / "xl2tpd.conf").read_text()
     assert oct((vpn / "ipsec.secrets").stat().st_mode & 0o777) == "0o600"
-    pid = int((vpn / "xl2tpd.pid").read_text().split()[0])
-    assert Path(f"/proc/{pid}").exists()
+    for pidfile in ("xl2tpd.pid", "strongswan.pid"):
+        pid = int((vpn / pidfile).read_text().split()[0])
+        assert Path(f"/proc/{pid}").exists(), pidfile
     rules = in_ns(ROUTER, "iptables", "-S", "INPUT").stdout
     assert any(f"-d {VPN_IP}/32" in rule and "--dports 500,4500,1701 -j ACCEPT" in rule
                for rule in rules.splitlines()), rules

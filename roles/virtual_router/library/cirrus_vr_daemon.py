@@ -28,7 +28,10 @@ options:
     type: bool
     default: false
   log: {description: File that receives a foreground daemon's output., type: path}
-  reload: {description: The configuration changed; reload a running daemon., type: bool, default: false}
+  reload:
+    description: The configuration changed; reload a running daemon.
+    type: bool
+    default: false
   reload_method:
     description:
       - C(hup) sends SIGHUP; C(restart) stops and starts; C(replace) starts the command

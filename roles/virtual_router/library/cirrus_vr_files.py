@@ -24,10 +24,19 @@ options:
     suboptions:
       path: {description: Absolute path., type: path, required: true}
       content: {description: Content (ignored when absent)., type: str, default: ""}
-      secret: {description: The content must not appear in logs or diffs., type: bool, default: false}
+      secret:
+        description: The content must not appear in logs or diffs.
+        type: bool
+        default: false
       mode: {description: Octal mode., type: str, default: "0644"}
-      validate: {description: "Command run on the new content before it replaces the file; C(%s) is its path.", type: str}
-      state: {description: present or absent., type: str, default: present, choices: [present, absent]}
+      validate:
+        description: Command run on the new content before it replaces the file; C(%s) is its path.
+        type: str
+      state:
+        description: present or absent.
+        type: str
+        default: present
+        choices: [present, absent]
 """
 
 RETURN = r"""

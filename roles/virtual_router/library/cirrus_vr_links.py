@@ -19,7 +19,8 @@ options:
     type: dict
     required: true
   public:
-    description: "C({interface, addresses, prefix, gateway}), or null when the network has no public side."
+    description:
+      - C({interface, addresses, prefix, gateway}), or null when the network has no public side.
     type: dict
 """
 
@@ -75,7 +76,7 @@ def link_exists(module: AnsibleModule, dev: str) -> bool:
 
 def plan_default_route(module: AnsibleModule, dev: str, gateway: str) -> list[list[str]]:
     routes = ip_json(module, "-4", "route", "show", "default")
-    if any(r.get("gateway") == gateway and r.get("dev") == dev for r in routes) and len(routes) == 1:
+    if len(routes) == 1 and routes[0].get("gateway") == gateway and routes[0].get("dev") == dev:
         return []
     return [["ip", "route", "replace", "default", "via", gateway, "dev", dev]]
 

@@ -173,7 +173,7 @@ def topology() -> Iterator[None]:
         in_ns(PUBLIC, "ip", "link", "set", "eth0", "up")
         yield
     finally:
-        for ns in namespaces if not os.environ.get("VRT_KEEP") else []:
+        for ns in namespaces:
             run("ip", "netns", "del", ns, check=False)
 
 
@@ -221,7 +221,7 @@ def router(topology: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         r.first = r.apply()  # type: ignore[attr-defined]
         yield r
     finally:
-        if r.state_dir.exists() and not os.environ.get("VRT_KEEP"):
+        if r.state_dir.exists():
             kill_pidfiles(r.state_dir)
             shutil.rmtree(r.state_dir)
 

@@ -1,0 +1,175 @@
+"""The security_groups role's rendering and planning (roles/security_groups/library):
+iptables-save lines per VM, and the --noflush restore that turns the live chains of ours
+into them without touching any other chain."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+ROLES = Path(__file__).resolve().parents[3] / "roles"
+
+
+def _load() -> ModuleType:
+    path = ROLES / "security_groups" / "library" / "cirrus_security_groups.py"
+    spec = importlib.util.spec_from_file_location("cirrus_security_groups", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+sg = _load()
+
+
+def vm(**overrides: Any) -> dict[str, Any]:
+    return {"instance_name": "i-2-5-VM", "mac": "02:00:AA:00:00:05", "ip": "10.1.1.5",
+            "bridge": "cloudbr0", "device": "vnet3", "ingress": [], "egress": [],
+            "egress_default_allow": True, **overrides}
+
+
+def rule(protocol: str, ports: list[int] | None = None, cidrs: list[str] | None = None,
+         icmp_type: int | None = None, icmp_code: int | None = None) -> dict[str, Any]:
+    return {"protocol": protocol, "ports": ports, "icmp_type": icmp_type,
+            "icmp_code": icmp_code, "cidrs": ["0.0.0.0/0"] if cidrs is None else cidrs}
+
+
+def test_default_vm_denies_ingress_and_allows_egress() -> None:
+    chains = sg.render([vm()])
+    assert chains["CIRRUS-SG"] == [
+        "-A CIRRUS-SG -m physdev --physdev-in vnet3 --physdev-is-bridged -j CSG-i-2-5-VM-OUT",
+        "-A CIRRUS-SG -m physdev --physdev-out vnet3 --physdev-is-bridged -j CSG-i-2-5-VM-IN",
+        "-A CIRRUS-SG -m physdev --physdev-in vnet3 --physdev-is-bridged -j ACCEPT",
+    ]
+    assert chains["CSG-i-2-5-VM-OUT"] == [
+        "-A CSG-i-2-5-VM-OUT -m mac ! --mac-source 02:00:aa:00:00:05 -j DROP",
+        "-A CSG-i-2-5-VM-OUT -s 0.0.0.0/32 -p udp -m udp --sport 68 --dport 67 -j RETURN",
+        "-A CSG-i-2-5-VM-OUT ! -s 10.1.1.5/32 -j DROP",
+        "-A CSG-i-2-5-VM-OUT -p udp -m udp --sport 68 --dport 67 -j RETURN",
+        "-A CSG-i-2-5-VM-OUT -m conntrack --ctstate RELATED,ESTABLISHED -j RETURN",
+        "-A CSG-i-2-5-VM-OUT -j RETURN",
+    ]
+    assert chains["CSG-i-2-5-VM-IN"] == [
+        "-A CSG-i-2-5-VM-IN -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT",
+        "-A CSG-i-2-5-VM-IN -p udp -m udp --sport 67 --dport 68 -j ACCEPT",
+        "-A CSG-i-2-5-VM-IN -j DROP",
+    ]
+
+
+def test_rules_in_iptables_save_form() -> None:
+    chains = sg.render([vm(
+        ingress=[rule("tcp", [22, 22], ["10.1.2.3/8", "192.168.0.0/16"]),
+                 rule("udp", [1000, 2000]), rule("icmp", icmp_type=8, icmp_code=-1),
+                 rule("icmp", icmp_type=3, icmp_code=4), rule("icmp", icmp_type=-1),
+                 rule("all", cidrs=["10.9.9.9/32"]), rule("tcp", [22, 22], ["10.0.0.0/8"])],
+        egress=[rule("tcp", [443, 443], ["203.0.113.0/24"])], egress_default_allow=False)])
+    assert chains["CSG-i-2-5-VM-IN"][2:] == [
+        "-A CSG-i-2-5-VM-IN -s 10.0.0.0/8 -p tcp -m tcp --dport 22 -j ACCEPT",
+        "-A CSG-i-2-5-VM-IN -s 192.168.0.0/16 -p tcp -m tcp --dport 22 -j ACCEPT",
+        "-A CSG-i-2-5-VM-IN -p udp -m udp --dport 1000:2000 -j ACCEPT",
+        "-A CSG-i-2-5-VM-IN -p icmp -m icmp --icmp-type 8 -j ACCEPT",
+        "-A CSG-i-2-5-VM-IN -p icmp -m icmp --icmp-type 3/4 -j ACCEPT",
+        "-A CSG-i-2-5-VM-IN -p icmp -j ACCEPT",
+        "-A CSG-i-2-5-VM-IN -s 10.9.9.9/32 -j ACCEPT",
+        "-A CSG-i-2-5-VM-IN -j DROP",
+    ]  # the duplicate 22 from 10.0.0.0/8 appears once
+    assert chains["CSG-i-2-5-VM-OUT"][-2:] == [
+        "-A CSG-i-2-5-VM-OUT -d 203.0.113.0/24 -p tcp -m tcp --dport 443 -j RETURN",
+        "-A CSG-i-2-5-VM-OUT -j DROP",
+    ]
+
+
+def test_egress_closed_with_rules_that_match_nothing() -> None:
+    chains = sg.render([vm(egress=[rule("tcp", [80, 80], [])], egress_default_allow=False)])
+    assert chains["CSG-i-2-5-VM-OUT"][-1] == "-A CSG-i-2-5-VM-OUT -j DROP"
+    assert not any("--dport 80" in line for line in chains["CSG-i-2-5-VM-OUT"])
+
+
+def test_every_egress_jump_comes_before_any_ingress_jump() -> None:
+    chains = sg.render([vm(), vm(instance_name="i-2-6-VM", mac="02:00:aa:00:00:06",
+                                 ip="10.1.1.6", device="vnet4")])
+    targets = [line.rsplit(" ", 1)[1] for line in chains["CIRRUS-SG"]]
+    assert targets == ["CSG-i-2-5-VM-OUT", "CSG-i-2-6-VM-OUT", "CSG-i-2-5-VM-IN",
+                       "CSG-i-2-6-VM-IN", "ACCEPT", "ACCEPT"]
+
+
+def test_long_instance_names_fit_chain_names() -> None:
+    name = "i-12345-678901-averyveryverylongsuffix"
+    chain_in, chain_out = sg.chains_of(name, "CSG")
+    assert len(chain_in) <= 28 and len(chain_out) <= 28
+    assert sg.chains_of(name, "CSG") == (chain_in, chain_out)
+    assert sg.chains_of("i-2-5-VM", "CSG") == ("CSG-i-2-5-VM-IN", "CSG-i-2-5-VM-OUT")
+
+
+LIVE = """# Generated by iptables-save
+*nat
+:PREROUTING ACCEPT [0:0]
+-A PREROUTING -j CSG-not-filter
+COMMIT
+*filter
+:INPUT ACCEPT [0:0]
+:FORWARD ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+:CIRRUS-SG - [0:0]
+:CSG-i-2-5-VM-IN - [0:0]
+:CSG-i-2-9-VM-IN - [0:0]
+:LIBVIRT_FWX - [0:0]
+-A FORWARD -m physdev --physdev-is-bridged -j CIRRUS-SG
+-A FORWARD -j LIBVIRT_FWX
+-A CIRRUS-SG -m physdev --physdev-out vnet3 --physdev-is-bridged -j CSG-i-2-5-VM-IN
+-A CIRRUS-SG -m physdev --physdev-out vnet9 --physdev-is-bridged -j CSG-i-2-9-VM-IN
+-A CSG-i-2-5-VM-IN -j DROP
+-A CSG-i-2-9-VM-IN -j DROP
+-A LIBVIRT_FWX -j ACCEPT
+COMMIT
+"""
+
+
+def test_plan_rewrites_changed_chains_and_deletes_stale_ones_only() -> None:
+    wanted = {"CIRRUS-SG": ["-A CIRRUS-SG -m physdev --physdev-out vnet3 --physdev-is-bridged "
+                            "-j CSG-i-2-5-VM-IN"],
+              "CSG-i-2-5-VM-IN": ["-A CSG-i-2-5-VM-IN -j DROP"]}
+    changed, payload, diff = sg.plan(LIVE, wanted, main_chain="CIRRUS-SG", prefix="CSG")
+    assert changed
+    assert payload.splitlines() == [
+        "*filter", ":CIRRUS-SG - [0:0]", ":CSG-i-2-9-VM-IN - [0:0]",
+        "-A CIRRUS-SG -m physdev --physdev-out vnet3 --physdev-is-bridged -j CSG-i-2-5-VM-IN",
+        "-X CSG-i-2-9-VM-IN", "COMMIT"]
+    assert "LIBVIRT_FWX" not in payload and "FORWARD" not in payload
+    assert "CSG-i-2-9-VM-IN" in diff["before"] and "CSG-i-2-9-VM-IN" not in diff["after"]
+
+
+def test_plan_is_empty_when_live_matches() -> None:
+    wanted = {"CIRRUS-SG": [
+        "-A CIRRUS-SG -m physdev --physdev-out vnet3 --physdev-is-bridged -j CSG-i-2-5-VM-IN",
+        "-A CIRRUS-SG -m physdev --physdev-out vnet9 --physdev-is-bridged -j CSG-i-2-9-VM-IN"],
+        "CSG-i-2-5-VM-IN": ["-A CSG-i-2-5-VM-IN -j DROP"],
+        "CSG-i-2-9-VM-IN": ["-A CSG-i-2-9-VM-IN -j DROP"]}
+    assert sg.plan(LIVE, wanted, main_chain="CIRRUS-SG", prefix="CSG")[:2] == (False, "")
+
+
+def test_plan_adds_the_jump_once_and_removes_it_with_everything() -> None:
+    empty = "*filter\n:FORWARD ACCEPT [0:0]\nCOMMIT\n"
+    wanted = {"CIRRUS-SG": [], "CSG-x-IN": ["-A CSG-x-IN -j DROP"]}
+    _, payload, _ = sg.plan(empty, wanted, main_chain="CIRRUS-SG", prefix="CSG")
+    assert "-I FORWARD 1 -m physdev --physdev-is-bridged -j CIRRUS-SG" in payload
+    changed, payload, _ = sg.plan(LIVE, {}, main_chain="CIRRUS-SG", prefix="CSG")
+    assert changed
+    lines = payload.splitlines()
+    assert lines.index("-D FORWARD -m physdev --physdev-is-bridged -j CIRRUS-SG") < \
+        lines.index("-X CIRRUS-SG")
+    assert {"-X CSG-i-2-5-VM-IN", "-X CSG-i-2-9-VM-IN"} <= set(lines)
+    assert not any("LIBVIRT_FWX" in line for line in lines)
+
+
+def test_device_from_virsh_domiflist() -> None:
+    listing = """ Interface   Type     Source     Model    MAC
+-------------------------------------------------------------
+ vnet7       bridge   cloudbr0   virtio   02:00:aa:00:00:05
+ -           network  default    virtio   02:00:aa:00:00:06
+"""
+    assert sg.device_from_domiflist(listing, "02:00:AA:00:00:05") == "vnet7"
+    assert sg.device_from_domiflist(listing, "02:00:aa:00:00:06") is None
+    assert sg.tap_mac("02:00:AA:00:00:05") == "fe:00:aa:00:00:05"

@@ -58,7 +58,7 @@ def main() -> None:
     the_lab = lab.up(hosts=2)
     files = start_image_server()
     with lab_cloud(hosts=2) as cloud:
-        zone = add_zone(cloud, the_lab, files, kinds=("lxc",), isolation="vlan", public={
+        zone = add_zone(cloud, the_lab, files, kinds=("lxc",), isolation="vxlan", public={
             "vlan": str(getattr(topology, "PUBLIC_VLAN", 100)),
             "gateway": getattr(topology, "PUBLIC_GATEWAY", "10.233.100.1"),
             "netmask": "255.255.255.0", "startip": "10.233.100.10",

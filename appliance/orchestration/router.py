@@ -28,6 +28,7 @@ from appliance.errors import CloudError, InsufficientCapacity
 from appliance.models import FirewallRule, Host, Network, Nic, RuleState, VirtualMachine
 from appliance.models.base import utcnow
 from appliance.models.infra import HostStatus
+from appliance.models.network import bridge_name
 from appliance.models.router import DomainRouter, RouterState
 from appliance.orchestration import hosts as host_setup
 from appliance.orchestration.actions import guest_network_var
@@ -46,16 +47,14 @@ def _vlan_id(vlan: str | None) -> int | None:
     return int(match.group(1)) if match and "untagged" not in (vlan or "") else None
 
 
-def _public_bridge(ctx: CallContext, network: Network) -> tuple[str, dict[str, Any] | None]:
-    """The host bridge of the network's public range, and the guest_networks entry that
-    makes it (None for the untagged bridge, which hosts have)."""
+def _public_bridge(ctx: CallContext, network: Network) -> str:
+    """The host bridge of the network's public range: br<dev>-<vlan> for a tagged range,
+    cloudbr0 untagged. Public bridges are host configuration (CloudStack's public traffic
+    label): they exist on every host that may run routers, Cirrus does not make them."""
     addresses = routers.public_addresses(ctx, network.id)
     vlan_range = routers.public_range_of(ctx, addresses[0]) if addresses else None
     vlan = _vlan_id(vlan_range.vlan if vlan_range else None)
-    if vlan is None:
-        return UNTAGGED_BRIDGE, None
-    entry = guest_network_var("vlan", vlan)
-    return str(entry["bridge"]), entry
+    return UNTAGGED_BRIDGE if vlan is None else bridge_name("vlan", vlan)
 
 
 def _hosting_vars(ctx: CallContext, router: DomainRouter, network: Network) -> dict[str, Any]:
@@ -65,11 +64,8 @@ def _hosting_vars(ctx: CallContext, router: DomainRouter, network: Network) -> d
     if network.vnet is not None:
         bridges.append(guest_network_var(network.isolation, network.vnet))
     if routers.has_public_side(network) and routers.public_addresses(ctx, network.id):
-        bridge, entry = _public_bridge(ctx, network)
-        interfaces.append({"name": router_config.PUBLIC_INTERFACE, "bridge": bridge,
-                           "mac": router.public_mac})
-        if entry is not None:
-            bridges.append(entry)
+        interfaces.append({"name": router_config.PUBLIC_INTERFACE,
+                           "bridge": _public_bridge(ctx, network), "mac": router.public_mac})
     return {"router_host": {"name": router.name, "control_ip": router.control_ip,
                             "ssh_port": routers.SSH_PORT,
                             "authorized_key": keys.public_key(), "interfaces": interfaces},

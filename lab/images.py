@@ -60,6 +60,13 @@ INIT = r"""#!/bin/sh
 # Cirrus lab guest init (busybox). PID 1 in a QEMU guest's initramfs or an LXC domain.
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin HOME=/root TERM=vt100
 cd /
+# Before anything can signal it (the boot marker included): a SIGTERM that arrives early
+# must still end the guest. libvirt LXC's shutdown is SIGTERM to init.
+if [ -n "${container:-}" ]; then
+  trap 'kill -TERM -1 2>/dev/null; exit 0' TERM
+else
+  trap 'poweroff -f' TERM
+fi
 if [ -z "${container:-}" ]; then
   mount -t proc proc /proc
   mount -t sysfs sysfs /sys
@@ -106,12 +113,6 @@ if [ -z "${container:-}" ]; then
 fi
 if [ -n "${container:-}" ]; then shell="sh -l"; else shell="cttyhack sh -l"; fi
 ( while :; do setsid $shell; sleep 1; done ) &
-if [ -n "${container:-}" ]; then
-  # libvirt LXC shutdown: SIGTERM to init; ending PID 1 ends the container.
-  trap 'kill -TERM -1 2>/dev/null; exit 0' TERM
-else
-  trap 'poweroff -f' TERM
-fi
 while :; do sleep 3600 & wait $!; done
 """
 

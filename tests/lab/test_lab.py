@@ -139,7 +139,7 @@ def test_an_lxc_guest_boots_from_the_lab_rootfs(lab_hosts: lab.Lab,
         assert name not in [d.name() for d in other.listAllDomains()]
         other.close()
         domain.shutdownFlags(libvirt.VIR_DOMAIN_SHUTDOWN_SIGNAL)
-        assert _wait(lambda: name not in [d.name() for d in conn.listAllDomains()], 10)
+        assert _wait(lambda: name not in [d.name() for d in conn.listAllDomains()], 30)
         console.close()
     finally:
         _destroy(domain)

@@ -59,6 +59,14 @@ class DeployVirtualMachine(Command):
     networkids: list[str] | None = param(LIST, item_type=UUID, doc="list of network ids "
                                          "used by the virtual machine; the first is the "
                                          "default")
+    securitygroupids: list[str] | None = param(
+        LIST, item_type=UUID, doc="comma separated list of security groups id that going to "
+        "be applied to the virtual machine (zones with security groups enabled); mutually "
+        "exclusive with securitygroupnames")
+    securitygroupnames: list[str] | None = param(
+        LIST, doc="comma separated list of security groups names that going to be applied "
+        "to the virtual machine (zones with security groups enabled); mutually exclusive "
+        "with securitygroupids")
 
     def accept(self, ctx: CallContext) -> str | None:
         vm = deploy.create(ctx, deploy.DeployRequest(
@@ -67,7 +75,9 @@ class DeployVirtualMachine(Command):
             size_gb=self.size, name=self.name, display_name=self.displayname, group=self.group,
             user_data=self.userdata, hypervisor=self.hypervisor, host_id=self.hostid,
             account=self.account, domain_id=self.domainid,
-            network_ids=tuple(self.networkids) if self.networkids else None))
+            network_ids=tuple(self.networkids) if self.networkids else None,
+            security_group_ids=tuple(self.securitygroupids or ()),
+            security_group_names=tuple(self.securitygroupnames or ())))
         return vm.id
 
     def run(self, ctx: CallContext) -> VirtualMachine:

@@ -17,7 +17,7 @@ from appliance.models import (
     VolumeType,
 )
 from appliance.services.context import CallContext
-from appliance.services.network import guest
+from appliance.services.network import guest, security_groups
 
 
 def _uri(network: Network) -> str | None:
@@ -83,7 +83,9 @@ def render_vm(vm: VirtualMachine, ctx: CallContext) -> dict[str, Any]:
             "type": network.guest_type, "deviceid": str(nic.device_id),
             "broadcasturi": _uri(network), "isolationuri": _uri(network),
         }) for nic, network in guest.nics_of(ctx, vm.id)],
-        "securitygroup": [],
+        "securitygroup": [drop_none({
+            "id": group.id, "name": group.name, "description": group.description,
+        }) for group in security_groups.groups_of_vm(ctx, vm.id)],
         "tags": [],
         "affinitygroup": [],
     })

@@ -28,7 +28,7 @@ from appliance.models.infra import AllocationState
 from appliance.services import configuration, limits, sequences, tenancy
 from appliance.services.context import CallContext
 from appliance.services.limits import ResourceType
-from appliance.services.network import guest, networks
+from appliance.services.network import guest, networks, security_groups
 from appliance.services.templates import usable_for_deploy
 
 GIB = 1024**3
@@ -53,6 +53,9 @@ class DeployRequest:
     domain_id: str | None = None
     # The VM's networks, the default NIC's first; None: the owner's default network.
     network_ids: tuple[str, ...] | None = None
+    # Security groups (zones with security groups enabled); none: the owner's default.
+    security_group_ids: tuple[str, ...] = ()
+    security_group_names: tuple[str, ...] = ()
 
 
 def zone_for(ctx: CallContext, zone_id: str, owner: Account) -> Zone:
@@ -131,6 +134,9 @@ def create(ctx: CallContext, request: DeployRequest) -> VirtualMachine:
     session = ctx.session
     owner = _owner(ctx, request.account, request.domain_id)
     zone = zone_for(ctx, request.zone_id, owner)
+    groups = security_groups.groups_for_deploy(ctx, owner, zone,
+                                               list(request.security_group_ids),
+                                               list(request.security_group_names))
     offering = service_offering_for(ctx, request.service_offering_id)
     template, copy = usable_for_deploy(ctx, request.template_id, zone.id)
     if request.hypervisor and template.hypervisor and not template.is_iso and \
@@ -183,6 +189,7 @@ def create(ctx: CallContext, request: DeployRequest) -> VirtualMachine:
         ctx, owner, zone, list(request.network_ids) if request.network_ids else None)
     for device_id, network in enumerate(chosen):
         guest.add_nic(ctx, vm.id, network, device_id=device_id, is_default=device_id == 0)
+    security_groups.add_members(ctx, vm.id, groups)
     session.add(Volume(
         name=f"ROOT-{number}", account_id=owner.id, domain_id=owner.domain_id,
         zone_id=zone.id, vm_id=vm.id, volume_type=VolumeType.ROOT, device_id=0,

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 
 from appliance import automation
+from appliance.automation import locks
 from appliance.models import (
     Host,
     Network,
@@ -26,6 +27,7 @@ from appliance.models import (
 )
 from appliance.models.security_group import SecurityRuleType
 from appliance.orchestration.hosts import ON_HOST, automated
+from appliance.services import configuration
 from appliance.services.context import CallContext
 
 PLAYBOOK = "security_groups_apply"
@@ -128,15 +130,25 @@ def host_vars(ctx: CallContext, host: Host) -> dict[str, Any]:
     return {"security_group_vms": [entry for entry in entries if entry is not None]}
 
 
+def lock_key(host_id: str) -> str:
+    return f"security_groups:{host_id}"
+
+
 def apply_host(ctx: CallContext, host: Host, *, check: bool = False) -> None:
     """Bring `host`'s security group ruleset up to date (nothing for simulator hosts).
-    Commits the caller's transaction (automation.run does, before the play)."""
+
+    Commits the caller's transaction first. The ruleset is read and applied under a lock
+    of its own per host, so of two concurrent applies the later reads after the earlier
+    one's changes committed and its play runs last: a stale ruleset never wins."""
     if not automated(host):
         return
-    extra_vars = host_vars(ctx, host)
-    ctx.log.info("security groups: %d VM(s) on host %s", len(extra_vars["security_group_vms"]),
-                 host.name)
-    automation.run(ctx, PLAYBOOK, hosts=[host.id], extra_vars=extra_vars, check=check)
+    ctx.checkpoint()
+    timeout = float(configuration.get(ctx.session, "automation.lock.timeout"))
+    with locks.hold(ctx.database, [lock_key(host.id)], timeout=timeout):
+        extra_vars = host_vars(ctx, host)
+        ctx.log.info("security groups: %d VM(s) on host %s",
+                     len(extra_vars["security_group_vms"]), host.name)
+        automation.run(ctx, PLAYBOOK, hosts=[host.id], extra_vars=extra_vars, check=check)
 
 
 def apply_hosts(ctx: CallContext, hosts: list[Host]) -> None:

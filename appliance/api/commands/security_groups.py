@@ -153,6 +153,7 @@ class _Revoke(Command):
 
     def run(self, ctx: CallContext) -> None:
         group_id = security_groups.revoke(ctx, self.id, self.rule_type)
+        ctx.checkpoint()  # committed before any host applies it
         enforcement.apply_group(ctx, group_id)
 
     def describe(self) -> str:

@@ -40,7 +40,7 @@ from appliance.models import (
 )
 from appliance.models.base import utcnow
 from appliance.orchestration import hosts as host_setup
-from appliance.orchestration import network_elements
+from appliance.orchestration import network_elements, security_groups
 from appliance.services import allocation, configuration, limits, templates
 from appliance.services.allocation import Placement, PlacementRequest
 from appliance.services.context import CallContext
@@ -244,6 +244,7 @@ def start(ctx: CallContext, vm: VirtualMachine) -> VirtualMachine:
             continue
         transition(session, vm, S.RUNNING)
         ctx.checkpoint()
+        _apply_security_groups(ctx, vm, host)
         return vm
 
 
@@ -303,8 +304,20 @@ def stop(ctx: CallContext, vm: VirtualMachine, *, forced: bool) -> VirtualMachin
     transition(session, vm, S.STOPPED)
     ctx.checkpoint()
     if host is not None:
+        _apply_security_groups(ctx, vm, host)
         _release_networks(ctx, vm, host)
     return vm
+
+
+def _apply_security_groups(ctx: CallContext, vm: VirtualMachine, host: Host) -> None:
+    """The VM's interface on `host` came or went: the hosts' security group rulesets follow.
+    A failure is logged, not fatal: the next apply on that host (any member's start/stop
+    or rule change) brings the whole ruleset back."""
+    try:
+        security_groups.apply_vm_change(ctx, vm, host)
+    except CloudError as error:
+        ctx.log.warning("security groups of %s not applied on %s: %s", vm.instance_name,
+                        host.name, error.text)
 
 
 def _release_networks(ctx: CallContext, vm: VirtualMachine, host: Host) -> None:

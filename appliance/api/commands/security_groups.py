@@ -21,7 +21,8 @@ SG = "SecurityGroup"
 
 # SG.CREATE, SG.DELETE, SG.AUTH.EGRESS and SG.REVOKE.EGRESS are not event types of
 # services/events.py yet: those four commands record no event until they are.
-@api_command("createSecurityGroup", response=SECURITY_GROUP, related=("listSecurityGroups",))
+@api_command("createSecurityGroup", response=SECURITY_GROUP, event="SG.CREATE",
+             related=("listSecurityGroups",))
 @dataclass(frozen=True)
 class CreateSecurityGroup(Command):
     """Creates a security group"""
@@ -39,7 +40,7 @@ class CreateSecurityGroup(Command):
                                             account=self.account, domain_id=self.domainid)
 
 
-@api_command("deleteSecurityGroup")
+@api_command("deleteSecurityGroup", event="SG.DELETE")
 @dataclass(frozen=True)
 class DeleteSecurityGroup(Command):
     """Deletes security group"""
@@ -133,7 +134,7 @@ class AuthorizeSecurityGroupIngress(_Authorize):
 
 
 @api_command("authorizeSecurityGroupEgress", response=SECURITY_GROUP, is_async=True,
-             instance_type=SG, since="3.0.0",
+             event="SG.AUTH.EGRESS", instance_type=SG, since="3.0.0",
              related=("listSecurityGroups",))
 @dataclass(frozen=True)
 class AuthorizeSecurityGroupEgress(_Authorize):
@@ -169,8 +170,8 @@ class RevokeSecurityGroupIngress(_Revoke):
     rule_type = SecurityRuleType.INGRESS
 
 
-@api_command("revokeSecurityGroupEgress", is_async=True, instance_type=SG,
-             since="3.0.0")
+@api_command("revokeSecurityGroupEgress", is_async=True, event="SG.REVOKE.EGRESS",
+             instance_type=SG, since="3.0.0")
 @dataclass(frozen=True)
 class RevokeSecurityGroupEgress(_Revoke):
     """Deletes a particular egress rule from this security group"""

@@ -82,6 +82,7 @@ def render(ctx: CallContext, network: Network, router: DomainRouter) -> RouterCo
         "name": router.name,
         "version": network.rules_version,
         "guest": {"interface": GUEST_INTERFACE, "address": router.guest_ip,
+                  "gateway": network.gateway,
                   "prefix": prefix, "cidr": str(ipaddress.ip_network(network.cidr,
                                                                       strict=False)),
                   "domain": network.network_domain or zone.network_domain or "cloud.internal",

@@ -64,6 +64,7 @@ def main() -> None:
             "netmask": "255.255.255.0", "startip": "10.233.100.10",
             "endip": "10.233.100.60"})
         user = cloud.as_user(cloud.new_account())
+        user.job_timeout = 1800  # concurrent changes queue behind each other's jobs
         vm = user.deployVirtualMachine(zoneid=zone["zone"], serviceofferingid=zone["offering"],
                                        templateid=zone["lxc-template"], name="bench-web",
                                        fetch_result=True)["virtualmachine"]
@@ -110,7 +111,7 @@ def main() -> None:
             wall = time.monotonic() - began
             runs = router_runs(cloud.server.home) - before
             print(f"{args.changes} concurrent rule changes: {runs} router_apply runs, "
-                  f"{wall:.1f} s wall")
+                  f"{wall:.1f} s wall until every job ended")
         finally:
             server.terminate()
             server.wait(10)

@@ -44,11 +44,12 @@ def lab_cloud(hosts: int = 2) -> Iterator[Cloud]:
     home = tempfile.mkdtemp(prefix="cirrus-e2e-")
     url = f"sqlite:///{os.path.join(home, 'cirrus.db')}"
     creds = server.init(url, home)
-    lab.up(hosts=hosts, authorize_keys=[keys.private_key_path(home) + ".pub"])
+    the_lab = lab.up(hosts=hosts, authorize_keys=[keys.private_key_path(home) + ".pub"])
     srv = server.start(url, home=home)
     cloud = Cloud(srv, creds["apikey"], creds["secretkey"], creds["password"])
     # Other clouds (other test sessions) share the lab hosts: keep our names apart.
-    cloud.admin.updateConfiguration(name="instance.name", value=f"E2E{uuid.uuid4().hex[:6]}")
+    suffix = f"E2E{uuid.uuid4().hex[:6]}"
+    cloud.admin.updateConfiguration(name="instance.name", value=suffix)
     try:
         yield cloud
     finally:
@@ -60,6 +61,18 @@ def lab_cloud(hosts: int = 2) -> Iterator[Cloud]:
             with contextlib.suppress(Exception):
                 cloud.admin.destroyRouter(id=router["id"], fetch_result=True)
         srv.stop()
+        _remove_leftover_routers(the_lab, suffix)
+
+
+def _remove_leftover_routers(the_lab: lab.Lab, suffix: str) -> None:
+    """Routers of this cloud still on the lab hosts (a destroy that did not get through,
+    e.g. behind a queue of jobs): their namespaces go, with what runs in them."""
+    for host in the_lab.hosts:
+        names = [line.split()[0] for line in host.run(["ip", "netns", "list"]).stdout
+                 .splitlines() if line.split() and line.split()[0].endswith(f"-{suffix}")]
+        for name in names:
+            host.run(f"kill -9 $(ip netns pids {name}) 2>/dev/null; ip netns del {name}",
+                     check=False)
 
 
 def lxc_image() -> bytes:
@@ -86,10 +99,13 @@ class LabZone:
 
 def add_zone(cloud: Cloud, lab_hosts: lab.Lab, files: ImageServer, *,
              kinds: tuple[str, ...] = ("lxc", "kvm"), isolation: str = "vxlan",
-             public: dict[str, str] | None = None) -> LabZone:
-    """An advanced zone on the lab: one cluster per kind (lxc on the first lab host, kvm
-    on the second), shared-mountpoint primary storage, a template per kind; with `public`
-    (createVlanIpRange arguments) a public range."""
+             public: dict[str, str] | None = None,
+             basic_guest_range: dict[str, str] | None = None) -> LabZone:
+    """A zone on the lab: one cluster per kind (lxc on the first lab host, kvm on the
+    second), shared-mountpoint primary storage, a template per kind. Advanced, with
+    `public` (createVlanIpRange arguments) as its public range; or, with
+    `basic_guest_range`, a basic zone with security groups whose pod has that guest range
+    (on the hosts' untagged cloudbr0)."""
     admin = cloud.admin
     tag = uuid.uuid4().hex[:6]
     # Apart from other sessions' zones on the same lab.
@@ -101,14 +117,22 @@ def add_zone(cloud: Cloud, lab_hosts: lab.Lab, files: ImageServer, *,
         vnets = f"{first}-{first + 9}"
     zone = LabZone(shared_dir=f"{SHARED}/{tag}")
     ids = zone.ids
-    ids["zone"] = admin.createZone(name=f"lab-{tag}", networktype="Advanced",
-                                   dns1="10.233.0.1", internaldns1="10.233.0.1",
-                                   isolationmethod=isolation, vlan=vnets)["zone"]["id"]
+    if basic_guest_range is None:
+        ids["zone"] = admin.createZone(name=f"lab-{tag}", networktype="Advanced",
+                                       dns1="10.233.0.1", internaldns1="10.233.0.1",
+                                       isolationmethod=isolation, vlan=vnets)["zone"]["id"]
+    else:
+        ids["zone"] = admin.createZone(name=f"lab-{tag}", networktype="Basic",
+                                       securitygroupenabled=True, dns1="10.233.0.1",
+                                       internaldns1="10.233.0.1")["zone"]["id"]
     ids["pod"] = admin.createPod(zoneid=ids["zone"], name="lab-pod", gateway="10.233.0.1",
                                  netmask="255.255.255.0", startip="10.233.0.100",
                                  endip="10.233.0.150")["pod"]["id"]
     if public:
         admin.createVlanIpRange(zoneid=ids["zone"], forvirtualnetwork=True, **public)
+    if basic_guest_range:
+        admin.createVlanIpRange(zoneid=ids["zone"], podid=ids["pod"],
+                                forvirtualnetwork=False, **basic_guest_range)
     placement = {"lxc": ("LXC", "lxc", lab_hosts.hosts[0]),
                  "kvm": ("KVM", "qemu", lab_hosts.hosts[1])}
     for kind in kinds:

@@ -7,6 +7,7 @@ is appliance/orchestration/router.py; this module never touches a host.
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import secrets
 
@@ -19,7 +20,7 @@ from appliance.services import configuration, sequences, tenancy
 from appliance.services.context import CallContext
 from appliance.services.paging import Page, keyword_filter, paginate
 
-CONTROL_NETWORK = ipaddress.ip_network("169.254.0.0/16")
+CONTROL_ADDRESSES = 250 * 250
 SSH_PORT = 3922  # CloudStack's port for a router's control sshd
 LIVE = (RouterState.STARTING, RouterState.RUNNING, RouterState.STOPPING)
 
@@ -29,12 +30,14 @@ def _mac() -> str:
     return "0e:00:" + ":".join(f"{b:02x}" for b in secrets.token_bytes(4))
 
 
-def control_ip(number: int) -> str:
-    """The router's link-local control address: 169.254.<n/250 + 1>.<n%250 + 2>, unique per
-    router number (169.254.0.1 is each host's cloud0 bridge)."""
-    third, fourth = divmod(number, 250)
-    if third + 1 > 254:
-        raise InsufficientCapacity("no link-local control address left for a new router")
+def control_ip(number: int, salt: str = "") -> str:
+    """The router's link-local control address: 169.254.<1..250>.<2..251>, distinct for
+    every router number of this cloud (169.254.0.1 is each host's cloud0 bridge). `salt`
+    (the instance name suffix) shifts where a cloud starts, so clouds sharing hosts (test
+    sessions on one lab) do not start on the same addresses."""
+    offset = int(hashlib.sha256(salt.encode()).hexdigest(), 16) % CONTROL_ADDRESSES if salt \
+        else 0
+    third, fourth = divmod((number + offset) % CONTROL_ADDRESSES, 250)
     return f"169.254.{third + 1}.{fourth + 2}"
 
 
@@ -101,7 +104,7 @@ def create(ctx: CallContext, network: Network) -> DomainRouter:
         number=number, name=f"r-{number}-{suffix}", network_id=network.id,
         zone_id=network.zone_id, account_id=network.account_id, domain_id=network.domain_id,
         state=RouterState.STOPPED, guest_ip=_guest_ip(ctx, network), guest_mac=_mac(),
-        public_mac=_mac(), control_ip=control_ip(number), applied_version=-1)
+        public_mac=_mac(), control_ip=control_ip(number, suffix), applied_version=-1)
     session.add(router)
     session.flush()
     ctx.log.info("network %s: router %s created", network.name, router.name)

@@ -20,12 +20,18 @@ def test_reset_password(cloud: Cloud, dc: dict[str, str]) -> None:
     owner = cloud.new_account()
     user = cloud.as_user(owner)
     vm = deploy(user, dc)
+    assert "password" not in vm  # the template is not password enabled
     template = dc[datacenter.TEMPLATE]
     cloud.admin.updateTemplate(id=template, passwordenabled=False)
     cloud.admin.stopVirtualMachine(id=vm["id"], fetch_result=True)
     assert error_of(user.resetPasswordForVirtualMachine, id=vm["id"]) == 431
     cloud.admin.updateTemplate(id=template, passwordenabled=True)
     try:
+        # A VM of a password-enabled template is deployed with a password, shown once.
+        fresh = deploy(user, dc)
+        assert len(fresh["password"]) == 12
+        assert "password" not in user.listVirtualMachines(id=fresh["id"])["virtualmachine"][0]
+        expunge(cloud, fresh)
         reset = user.resetPasswordForVirtualMachine(id=vm["id"], fetch_result=True)[
             "virtualmachine"]
         again = user.resetPasswordForVirtualMachine(id=vm["id"], fetch_result=True)[

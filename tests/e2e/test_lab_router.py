@@ -183,6 +183,13 @@ def test_guests_get_leases_names_and_metadata(cloud: Cloud, tenant: Tenant) -> N
     assert web.fetch(f"http://{gateway}/latest/public-ipv4") == tenant.source_nat
     assert app.fetch(f"http://{gateway}/latest/meta-data/local-hostname") == "app"
     assert web.fetch(f"http://{gateway}/latest/instance-id") == web.instance
+    # The password server hands the deploy's password out once (password-enabled template).
+    ask = ["curl", "-sS", "--max-time", "3", "-H", "DomU_Request: send_my_password",
+           f"http://{gateway}:8080/"]
+    assert web.run(*ask).stdout.strip() == web.vm["password"]
+    web.run("curl", "-sS", "--max-time", "3", "-H", "DomU_Request: saved_password",
+            f"http://{gateway}:8080/")
+    assert web.run(*ask).stdout.strip() == "saved_password"
 
 
 def test_port_forwarding_firewall_and_source_nat(tenant: Tenant) -> None:

@@ -4,27 +4,14 @@ template gets a new password, served by its router at the next boot."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from appliance.api.params import UUID, param
 from appliance.api.registry import Command, api_command
-from appliance.api.responses import ResponseSpec
-from appliance.api.responses.compute import VIRTUAL_MACHINE
+from appliance.api.responses.compute import VIRTUAL_MACHINE_WITH_PASSWORD
 from appliance.models import VirtualMachine
 from appliance.orchestration import network_elements
 from appliance.services.context import CallContext
 from appliance.services.vms import lifecycle, passwords
-
-
-def _render_with_password(vm: VirtualMachine, ctx: CallContext) -> dict[str, Any]:
-    return {**VIRTUAL_MACHINE.render(vm, ctx), "password": vm.password}
-
-
-VIRTUAL_MACHINE_WITH_PASSWORD = ResponseSpec(
-    "virtualmachine",
-    (*VIRTUAL_MACHINE.fields, ("password", "the password of the virtual machine (given "
-                                           "only in this response)")),
-    _render_with_password)
 
 
 @api_command("resetPasswordForVirtualMachine", response=VIRTUAL_MACHINE_WITH_PASSWORD,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from appliance.api.params import BOOLEAN, LIST, LONG, STRING, UUID, param
 from appliance.api.registry import ADMINS, ALL_ROLES, Command, OwnedListCommand, api_command
-from appliance.api.responses.compute import VIRTUAL_MACHINE
+from appliance.api.responses.compute import VIRTUAL_MACHINE, VIRTUAL_MACHINE_WITH_PASSWORD
 from appliance.errors import InternalError
 from appliance.jobs import queue
 from appliance.models import VirtualMachine
@@ -25,8 +25,8 @@ class _VmCommand(Command):
         return lifecycle.get(ctx, self.id)
 
 
-@api_command("deployVirtualMachine", response=VIRTUAL_MACHINE, is_async=True, roles=ALL_ROLES,
-             event="VM.CREATE", instance_type=VM, idempotent=True,
+@api_command("deployVirtualMachine", response=VIRTUAL_MACHINE_WITH_PASSWORD, is_async=True,
+             roles=ALL_ROLES, event="VM.CREATE", instance_type=VM, idempotent=True,
              related=("listVirtualMachines",))
 @dataclass(frozen=True)
 class DeployVirtualMachine(Command):

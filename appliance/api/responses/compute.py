@@ -127,3 +127,16 @@ VIRTUAL_MACHINE = ResponseSpec("virtualmachine", (
     ("nic", "the list of NICs"), ("securitygroup", "the list of security groups"),
     ("tags", "the list of resource tags"), ("affinitygroup", "the list of affinity groups"),
 ), render_vm)
+
+
+def _render_with_password(vm: VirtualMachine, ctx: CallContext) -> dict[str, Any]:
+    return drop_none({**render_vm(vm, ctx), "password": vm.password})
+
+
+# What deployVirtualMachine and resetPasswordForVirtualMachine answer: the VM with its
+# password (password-enabled templates), which no listing shows.
+VIRTUAL_MACHINE_WITH_PASSWORD = ResponseSpec(
+    "virtualmachine",
+    (*VIRTUAL_MACHINE.fields, ("password", "the password of the virtual machine (only in "
+                                           "the answer of the call that set it)")),
+    _render_with_password)

@@ -30,6 +30,7 @@ from appliance.services.context import CallContext
 from appliance.services.limits import ResourceType
 from appliance.services.network import guest, networks, security_groups
 from appliance.services.templates import usable_for_deploy
+from appliance.services.vms import passwords
 
 GIB = 1024**3
 # RFC 1123 host names, as CloudStack checks VM names.
@@ -181,6 +182,7 @@ def create(ctx: CallContext, request: DeployRequest) -> VirtualMachine:
         service_offering_id=offering.id, guest_os_id=template.os_type_id,
         hypervisor=request.hypervisor or template.hypervisor, state=VmState.CREATED,
         ha_enabled=offering.offer_ha, user_data=user_data,
+        password=passwords.generate() if template.password_enabled else None,
         details=_details(request.host_id),
     )
     session.add(vm)

@@ -18,7 +18,7 @@ from tests.roles.molecule_inventory import lab_inventory
 
 REPO = Path(__file__).resolve().parents[2]
 ROLES = ["kvm_host", "guest_network", "primary_storage", "secondary_storage", "router_netns",
-         "security_groups"]
+         "security_groups", "virtual_router"]
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 

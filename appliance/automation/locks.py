@@ -18,7 +18,7 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import timedelta
 
@@ -92,9 +92,12 @@ def release(db: Database, keys: Sequence[str], owner: str) -> None:
 
 @contextmanager
 def hold(db: Database, keys: Sequence[str], *, timeout: float,
-         lease: float = LEASE_SECONDS) -> Iterator[str]:
+         lease: float = LEASE_SECONDS,
+         unless: Callable[[], bool] | None = None) -> Iterator[str | None]:
     """Hold every key of `keys` for the block (waiting up to `timeout` seconds for them);
-    534 when they stay taken. Yields the owner id."""
+    534 when they stay taken. Yields the owner id; or None, holding nothing, as soon as
+    `unless()` (asked before each attempt, so it should only read) says the work is
+    already done by someone else (coalescing waiters never queue for the write lock)."""
     wanted = sorted(set(keys))
     owner = new_owner()
     held: list[str] = []
@@ -102,7 +105,14 @@ def hold(db: Database, keys: Sequence[str], *, timeout: float,
     try:
         for key in wanted:
             delay = POLL_SECONDS
-            while not try_acquire(db, key, owner, lease):
+            while True:
+                if unless is not None and unless():
+                    release(db, held, owner)
+                    held = []
+                    yield None
+                    return
+                if try_acquire(db, key, owner, lease):
+                    break
                 if time.monotonic() >= deadline:
                     raise ResourceUnavailable(
                         f"{key} is busy with another automation run (waited {timeout:g} s)")

@@ -204,40 +204,62 @@ def _rules_back_to_add(ctx: CallContext, network_id: str) -> None:
 # -- configuration -------------------------------------------------------------------------
 
 def apply(ctx: CallContext, network_id: str, *, force: bool = False) -> bool:
-    """Bring the network's running router up to the network's current rules version;
-    True when this call ran the router's playbook. Nothing to do without a running router:
-    it gets everything when it starts."""
+    """Bring the network's running router up to (at least) the network's rules version as
+    this job sees it; True when this call ran the router's playbook. Nothing to do without
+    a running router: it gets everything when it starts. A call whose version another
+    run has applied meanwhile returns without running (reading only while it waits)."""
     router = routers.router_of(ctx, network_id)
     if router is None or router.state != RouterState.RUNNING:
         return False
+    network = ctx.session.get(Network, network_id, populate_existing=True)
+    assert network is not None
+    needed, router_id = network.rules_version, router.id
     timeout = float(configuration.get(ctx.session, "automation.lock.timeout"))
     ctx.checkpoint()
-    with locks.hold(ctx.database, [locks.router_key(router.id)], timeout=timeout):
-        session = ctx.session
-        network = session.get(Network, network_id, populate_existing=True)
-        session.refresh(router)
-        assert network is not None
-        if router.state != RouterState.RUNNING:
+
+    def covered() -> bool:
+        if force:
             return False
-        if not force and router.applied_version >= network.rules_version:
-            ctx.log.info("router %s already at version %s", router.name,
-                         router.applied_version)
+        with ctx.database.session(write=False) as session:
+            applied = session.scalar(select(DomainRouter.applied_version).where(
+                DomainRouter.id == router_id))
+        return applied is not None and applied >= needed
+
+    with locks.hold(ctx.database, [locks.router_key(router_id)], timeout=timeout,
+                    unless=covered) as owner:
+        if owner is None:
+            ctx.log.info("router %s: version %s already applied by another run",
+                         router.name, needed)
             return False
-        rendered = router_config.render(ctx, network, router)
-        host = _host(ctx, router)
-        target = (router_inventory(ctx, router, host)
-                  if host is not None and host_setup.automated(host) else None)
-        version = rendered.router["version"]
-        if target is not None:
-            ctx.log.info("applying version %s to router %s", version, router.name)
-            automation.run(ctx, "router_apply", extra_hosts=[target], lock_keys=[],
-                           extra_vars={"router": rendered.router, "vr_force": force})
-        router.applied_version = max(version, router.applied_version)
-        router.applied_at = utcnow()
-        vpn.applied(ctx, network.id)
-        if rendered.rule_ids:
-            session.execute(update(FirewallRule).where(
-                FirewallRule.id.in_(rendered.rule_ids), FirewallRule.state == RuleState.ADD)
-                .values(state=RuleState.ACTIVE))
-        ctx.checkpoint()
-        return target is not None
+        return _apply_held(ctx, network_id, router, force=force)
+
+
+def _apply_held(ctx: CallContext, network_id: str, router: DomainRouter, *,
+                force: bool) -> bool:
+    session = ctx.session
+    network = session.get(Network, network_id, populate_existing=True)
+    session.refresh(router)
+    assert network is not None
+    if router.state != RouterState.RUNNING:
+        return False
+    if not force and router.applied_version >= network.rules_version:
+        ctx.log.info("router %s already at version %s", router.name, router.applied_version)
+        return False
+    rendered = router_config.render(ctx, network, router)
+    host = _host(ctx, router)
+    target = (router_inventory(ctx, router, host)
+              if host is not None and host_setup.automated(host) else None)
+    version = rendered.router["version"]
+    if target is not None:
+        ctx.log.info("applying version %s to router %s", version, router.name)
+        automation.run(ctx, "router_apply", extra_hosts=[target], lock_keys=[],
+                       extra_vars={"router": rendered.router, "vr_force": force})
+    router.applied_version = max(version, router.applied_version)
+    router.applied_at = utcnow()
+    vpn.applied(ctx, network.id)
+    if rendered.rule_ids:
+        session.execute(update(FirewallRule).where(
+            FirewallRule.id.in_(rendered.rule_ids), FirewallRule.state == RuleState.ADD)
+            .values(state=RuleState.ACTIVE))
+    ctx.checkpoint()
+    return target is not None

@@ -33,7 +33,8 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import lab  # noqa: E402
 from lab import topology  # noqa: E402
 from tests.support.image_server import start_image_server  # noqa: E402
-from tests.support.lab_cloud import add_zone, eventually, lab_cloud  # noqa: E402
+from tests.support.lab_cloud import add_zone, lab_cloud  # noqa: E402
+from tests.support.waiting import eventually  # noqa: E402
 
 PUBLIC_NS = getattr(topology, "PUBLIC_NETNS", "cirlab-pub")
 GUEST_PORT = 8000

@@ -3,22 +3,11 @@ host stopped behind the cloud's back become Stopped with their capacity released
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from typing import Any
 
 from tests.support import datacenter
 from tests.support.cloud import Cloud
-
-
-def _eventually(check: Callable[[], Any], timeout: float = 30) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.3)
-    raise AssertionError("condition not reached in time")
+from tests.support.waiting import eventually
 
 
 def test_stats_and_out_of_band_power_off(cloud: Cloud) -> None:
@@ -35,7 +24,7 @@ def test_stats_and_out_of_band_power_off(cloud: Cloud) -> None:
             found: dict[str, Any] = admin.listVirtualMachines(id=vm["id"])["virtualmachine"][0]
             return found if "cpuused" in found else None
 
-        seen = _eventually(sampled)
+        seen = eventually(sampled, 30, "the VM's sampled stats")
         assert seen["cpuused"].endswith("%") and seen["networkkbsread"] >= 0
         host_id = seen["hostid"]
         before = int(admin.listHosts(id=host_id)["host"][0]["memoryallocated"])
@@ -45,7 +34,7 @@ def test_stats_and_out_of_band_power_off(cloud: Cloud) -> None:
             found = admin.listVirtualMachines(id=vm["id"])["virtualmachine"][0]
             return bool(found["state"] == "Stopped")
 
-        _eventually(stopped)
+        eventually(stopped, 30, "the VM Stopped by the sync")
         after = int(admin.listHosts(id=host_id)["host"][0]["memoryallocated"])
         assert before - after == 512 * 1024**2
         restarted = admin.startVirtualMachine(id=vm["id"], fetch_result=True)

@@ -19,8 +19,9 @@ import lab
 from lab import images
 from tests.support.cloud import Cloud
 from tests.support.image_server import ImageServer, start_image_server
-from tests.support.lab_cloud import LabZone, add_zone, eventually
+from tests.support.lab_cloud import LabZone, add_zone
 from tests.support.lab_cloud import lab_cloud as lab_cloud_of
+from tests.support.waiting import eventually
 
 SERIAL_LOG_DIR = "/var/log/libvirt/qemu"
 

@@ -25,8 +25,9 @@ import lab
 from lab import topology
 from tests.support.cloud import Cloud
 from tests.support.image_server import ImageServer, start_image_server
-from tests.support.lab_cloud import LabZone, add_zone, eventually
+from tests.support.lab_cloud import LabZone, add_zone
 from tests.support.lab_cloud import lab_cloud as lab_cloud_of
+from tests.support.waiting import eventually
 
 PUBLIC_NS = getattr(topology, "PUBLIC_NETNS", "cirlab-pub")
 PUBLIC_GATEWAY = getattr(topology, "PUBLIC_GATEWAY", "10.233.100.1")

@@ -15,8 +15,9 @@ from lab import topology
 from tests.e2e.test_lab_router import GUEST_PORT, deploy, fetch_public, serving
 from tests.support.cloud import Cloud
 from tests.support.image_server import ImageServer, start_image_server
-from tests.support.lab_cloud import LabZone, add_zone, eventually
+from tests.support.lab_cloud import LabZone, add_zone
 from tests.support.lab_cloud import lab_cloud as lab_cloud_of
+from tests.support.waiting import eventually
 
 BASIC_GATEWAY = getattr(topology, "BASIC_GATEWAY", "10.233.64.1")
 

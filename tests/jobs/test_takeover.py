@@ -6,8 +6,6 @@ import contextlib
 import os
 import signal
 import tempfile
-import time
-from collections.abc import Callable
 
 import pytest
 from cs import CloudStack
@@ -16,17 +14,9 @@ from sqlalchemy import select
 from appliance.db import Database
 from appliance.models import AsyncJob, JobStatus, ManagementProcess
 from tests.support import server
+from tests.support.waiting import eventually
 
 PLUGIN = {"CIRRUS_COMMAND_MODULES": "tests.support.slow_commands"}
-
-
-def _wait(predicate: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
 
 def _jobs(db: Database, ids: list[str]) -> dict[str, AsyncJob]:
@@ -58,14 +48,14 @@ def test_killed_server_jobs_end_on_next_start(database_url: str, home: str) -> N
     db = Database(database_url)
     try:
         held, resumable, markers = _submit(_client(first, creds), home)
-        _wait(lambda: all(os.path.exists(m) for m in markers), 30, "jobs to start")
+        eventually(lambda: all(os.path.exists(m) for m in markers), 30, "jobs to start")
         first.kill(signal.SIGKILL)
         claimed = _jobs(db, [*held, resumable])
         assert all(j.status == JobStatus.PENDING and j.claimed_by for j in claimed.values())
 
         second = server.start(database_url, home=home, env=PLUGIN)
         try:
-            _wait(lambda: all(j.status != JobStatus.PENDING
+            eventually(lambda: all(j.status != JobStatus.PENDING
                               for j in _jobs(db, [*held, resumable]).values()),
                   30, "the next start to finish the dead process's jobs")
             api = _client(second, creds)
@@ -94,12 +84,12 @@ def test_hung_server_jobs_taken_over_by_peer(database_url: str, home: str) -> No
         api.updateConfiguration(name="job.heartbeat.interval", value="1")
         api.updateConfiguration(name="job.dead.process.timeout", value="3")
         held, resumable, markers = _submit(api, home)
-        _wait(lambda: all(os.path.exists(m) for m in markers), 30, "jobs to start")
+        eventually(lambda: all(os.path.exists(m) for m in markers), 30, "jobs to start")
         # A frozen process keeps its pid: only its stale heartbeat gives it away.
         first.signal_group(signal.SIGSTOP)
         peer = server.start(database_url, home=home, env=PLUGIN)
         try:
-            _wait(lambda: all(j.status != JobStatus.PENDING
+            eventually(lambda: all(j.status != JobStatus.PENDING
                               for j in _jobs(db, [*held, resumable]).values()),
                   30, "the peer to take over the hung process's jobs")
             jobs = _jobs(db, [*held, resumable])

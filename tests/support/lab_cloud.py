@@ -1,5 +1,5 @@
 """A Cirrus whose zones run on the one-box lab (tests/e2e): the server, the LXC template
-and a zone builder, plus `eventually` for waiting on real hosts."""
+and a zone builder."""
 
 from __future__ import annotations
 
@@ -8,11 +8,9 @@ import os
 import random
 import subprocess
 import tempfile
-import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
 
 import lab
 from appliance.automation import keys
@@ -20,21 +18,9 @@ from lab import images
 from tests.support import server
 from tests.support.cloud import Cloud
 from tests.support.image_server import ImageServer
+from tests.support.waiting import eventually
 
 SHARED = "/srv/cirrus-e2e"
-
-
-def eventually(check: Callable[[], Any], timeout: float, what: str,
-               interval: float = 0.5) -> Any:
-    """`check()`'s first truthy value within `timeout` seconds, else AssertionError."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() >= deadline:
-            raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
-        time.sleep(interval)
 
 
 @contextlib.contextmanager

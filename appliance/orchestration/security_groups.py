@@ -142,8 +142,10 @@ def apply_host(ctx: CallContext, host: Host, *, check: bool = False) -> None:
     one's changes committed and its play runs last: a stale ruleset never wins."""
     if not automated(host):
         return
-    ctx.checkpoint()
+    # Read before the commit: on SQLite a read after it opens a write transaction, which
+    # would keep the lock row below from ever being written.
     timeout = float(configuration.get(ctx.session, "automation.lock.timeout"))
+    ctx.checkpoint()
     with locks.hold(ctx.database, [lock_key(host.id)], timeout=timeout):
         extra_vars = host_vars(ctx, host)
         ctx.log.info("security groups: %d VM(s) on host %s",

@@ -51,7 +51,8 @@ def test_ingress_rules_open_and_close_a_port(cloud: Cloud, zone: LabZone,
     url = f"http://{guest.ip}:{GUEST_PORT}/"
     with serving(["nsenter", "-t", str(guest.pid()), "-n", "--"], "behind-the-group"):
         # Listening, but the group allows nothing in yet.
-        assert guest.fetch(f"http://127.0.0.1:{GUEST_PORT}/") == "behind-the-group"
+        assert eventually(lambda: guest.fetch(f"http://127.0.0.1:{GUEST_PORT}/"), 15,
+                          "the guest's server") == "behind-the-group"
         assert fetch_public(url) is None
         rule = user.authorizeSecurityGroupIngress(
             securitygroupid=group["id"], protocol="tcp", startport=GUEST_PORT,
@@ -62,7 +63,7 @@ def test_ingress_rules_open_and_close_a_port(cloud: Cloud, zone: LabZone,
         # Other ports stay closed (SSH is not allowed even though nothing listens).
         assert fetch_public(f"http://{guest.ip}:{GUEST_PORT + 1}/") is None
         # The guest itself may go out (no egress rules: egress open).
-        assert guest.run("ping", "-c", "1", "-W", "2", BASIC_GATEWAY).returncode == 0
+        assert guest.run("busybox", "ping", "-c", "1", "-W", "2", BASIC_GATEWAY).returncode == 0
         user.revokeSecurityGroupIngress(id=rule["ruleid"], fetch_result=True)
         assert fetch_public(url) is None
     cloud.admin.destroyVirtualMachine(id=guest.vm["id"], expunge=True, fetch_result=True)

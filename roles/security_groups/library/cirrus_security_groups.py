@@ -40,7 +40,7 @@ options:
 RETURN = r"""
 ruleset: {description: The iptables-restore input of our chains., type: str, returned: always}
 devices: {description: VM instance name to its host-side device., type: dict, returned: always}
-skipped:
+not_running:
   description: VMs whose device was not found (not enforced yet).
   type: list
   returned: always
@@ -295,12 +295,12 @@ def main() -> None:
     present = p["state"] == "present"
     sysctl = ensure_bridge_netfilter(module) if present and p["vms"] else []
     devices: dict[str, str] = {}
-    skipped: list[str] = []
+    not_running: list[str] = []
     resolved = []
     for vm in p["vms"] if present else []:
         device = find_device(module, vm, p["libvirt_uri"])
         if device is None:
-            skipped.append(str(vm["instance_name"]))
+            not_running.append(str(vm["instance_name"]))
             module.warn(f"no device of VM {vm['instance_name']} (MAC {vm['mac']}) on this "
                         "host: its security groups are enforced once it runs here")
             continue
@@ -325,7 +325,7 @@ def main() -> None:
     ruleset = "\n".join(line for name in sorted(wanted) for line in
                         [f":{name} - [0:0]", *wanted[name]])
     module.exit_json(changed=changed or bool(sysctl), ruleset=ruleset, devices=devices,
-                     skipped=skipped, sysctl=sysctl, restore=payload, diff=diff)
+                     not_running=not_running, sysctl=sysctl, restore=payload, diff=diff)
 
 
 if __name__ == "__main__":

@@ -229,7 +229,9 @@ def start(ctx: CallContext, vm: VirtualMachine) -> VirtualMachine:
             prepare_network_elements(ctx, vm, host)
             ctx.log.info("starting %s on host %s", vm.instance_name, host.name)
             driver.start(access, spec)
-        except (DriverError, AutomationError) as error:
+        # Whatever fails here (a bridge, the network's router, the hypervisor) leaves
+        # nothing reserved: the next host is tried, the VM never stays Starting.
+        except CloudError as error:
             ctx.log.warning("start of %s on %s failed: %s", vm.instance_name, host.name,
                             error.text)
             avoid.add(host.id)

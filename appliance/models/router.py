@@ -46,6 +46,7 @@ class DomainRouter(Base):
     public_mac: Mapped[str] = mapped_column(String(17), unique=True)
     control_ip: Mapped[str] = mapped_column(String(64))
     applied_version: Mapped[int] = mapped_column(Integer, default=-1)
+    # When the live configuration was rendered: it has every guest that was Starting by then.
     applied_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created: Mapped[Created]
     removed: Mapped[Timestamp]

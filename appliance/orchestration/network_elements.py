@@ -7,6 +7,7 @@ does not provide a network's services does nothing there.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Protocol
 
 from appliance.models import Host, Network
@@ -19,8 +20,10 @@ from appliance.services.network import routers
 class NetworkElement(Protocol):
     name: str
 
-    def prepare(self, ctx: CallContext, network: Network, host: Host) -> None:
-        """The network's services are ready for a guest about to start on `host`."""
+    def prepare(self, ctx: CallContext, network: Network, host: Host,
+                since: datetime | None = None) -> None:
+        """The network's services are ready for a guest about to start on `host`, whose
+        state changed at `since` (what the element serves must be read after that)."""
 
     def apply(self, ctx: CallContext, network_id: str) -> None:
         """The network's rules, addresses or guests changed: make them live."""
@@ -38,10 +41,11 @@ class VirtualRouterElement:
 
     name = "VirtualRouter"
 
-    def prepare(self, ctx: CallContext, network: Network, host: Host) -> None:
-        router = routers.router_of(ctx, network.id) or routers.create(ctx, network)
+    def prepare(self, ctx: CallContext, network: Network, host: Host,
+                since: datetime | None = None) -> None:
+        router = vr.ensure_router(ctx, network)
         if router.state == RouterState.RUNNING:
-            vr.apply(ctx, network.id)
+            vr.apply(ctx, network.id, since=since)
         else:
             vr.start(ctx, router, host)
 
@@ -57,7 +61,7 @@ class VirtualRouterElement:
                 vr.destroy(ctx, router)
                 router = None
         if router is None:
-            router = routers.create(ctx, network)
+            router = vr.ensure_router(ctx, network)
         if router.state == RouterState.RUNNING:
             vr.apply(ctx, network.id, force=True)
         else:

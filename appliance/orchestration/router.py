@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import shlex
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
@@ -119,6 +120,28 @@ def _host(ctx: CallContext, router: DomainRouter) -> Host | None:
 
 # -- life cycle ----------------------------------------------------------------------------
 
+def ensure_router(ctx: CallContext, network: Network) -> DomainRouter:
+    """The network's router, made if it has none. Jobs making it serialize on an automation
+    lock of the network rather than on its row, which every new NIC's foreign key reads
+    (on MariaDB a lock there waiting for anything else deadlocks concurrent deploys)."""
+    router = routers.router_of(ctx, network.id)
+    if router is not None:
+        return router
+    network_id = network.id
+    timeout = float(configuration.get(ctx.session, "automation.lock.timeout"))
+    ctx.checkpoint()
+    with locks.hold(ctx.database, [f"network-router:{network_id}"], timeout=timeout):
+        try:
+            current = ctx.session.get(Network, network_id, populate_existing=True)
+            assert current is not None
+            router = routers.create(ctx, current)
+        except BaseException:
+            ctx.session.rollback()
+            raise
+        ctx.checkpoint()  # before the lock row goes (another session deletes it)
+    return router
+
+
 def _set_state(ctx: CallContext, router: DomainRouter, state: RouterState,
                reason: str | None = None) -> None:
     router.state, router.state_reason = state, reason
@@ -203,7 +226,8 @@ def _rules_back_to_add(ctx: CallContext, network_id: str) -> None:
 
 # -- configuration -------------------------------------------------------------------------
 
-def apply(ctx: CallContext, network_id: str, *, force: bool = False) -> bool:
+def apply(ctx: CallContext, network_id: str, *, force: bool = False,
+          since: datetime | None = None) -> bool:
     """Bring the network's running router up to (at least) the network's rules version as
     this job sees it; True when this call ran the router's playbook. Nothing to do without
     a running router: it gets everything when it starts. A call whose version another
@@ -221,9 +245,10 @@ def apply(ctx: CallContext, network_id: str, *, force: bool = False) -> bool:
         if force:
             return False
         with ctx.database.session(write=False) as session:
-            applied = session.scalar(select(DomainRouter.applied_version).where(
-                DomainRouter.id == router_id))
-        return applied is not None and applied >= needed
+            row = session.execute(select(DomainRouter.applied_version,
+                                         DomainRouter.applied_at)
+                                  .where(DomainRouter.id == router_id)).first()
+        return row is not None and _is_covered(row[0], row[1], needed, since)
 
     with locks.hold(ctx.database, [locks.router_key(router_id)], timeout=timeout,
                     unless=covered) as owner:
@@ -231,20 +256,39 @@ def apply(ctx: CallContext, network_id: str, *, force: bool = False) -> bool:
             ctx.log.info("router %s: version %s already applied by another run",
                          router.name, needed)
             return False
-        return _apply_held(ctx, network_id, router, force=force)
+        # The lock row is released through another session: on SQLite this one must not
+        # keep a transaction open past the block (it would hold the write lock against it).
+        try:
+            ran = _apply_held(ctx, network_id, router, force=force, since=since)
+        except BaseException:
+            ctx.session.rollback()
+            raise
+        ctx.checkpoint()
+        return ran
+
+
+def _is_covered(applied_version: int, rendered_at: datetime | None, needed: int,
+                since: datetime | None) -> bool:
+    """A live configuration rendered at `rendered_at` from version `applied_version` has
+    what a caller needs: version `needed`, and what changed at `since`."""
+    if applied_version < needed:
+        return False
+    return since is None or (rendered_at is not None and rendered_at >= since)
 
 
 def _apply_held(ctx: CallContext, network_id: str, router: DomainRouter, *,
-                force: bool) -> bool:
+                force: bool, since: datetime | None) -> bool:
     session = ctx.session
     network = session.get(Network, network_id, populate_existing=True)
     session.refresh(router)
     assert network is not None
     if router.state != RouterState.RUNNING:
         return False
-    if not force and router.applied_version >= network.rules_version:
+    if not force and _is_covered(router.applied_version, router.applied_at,
+                                 network.rules_version, since):
         ctx.log.info("router %s already at version %s", router.name, router.applied_version)
         return False
+    rendered_at = utcnow()
     rendered = router_config.render(ctx, network, router)
     host = _host(ctx, router)
     target = (router_inventory(ctx, router, host)
@@ -255,7 +299,7 @@ def _apply_held(ctx: CallContext, network_id: str, router: DomainRouter, *,
         automation.run(ctx, "router_apply", extra_hosts=[target], lock_keys=[],
                        extra_vars={"router": rendered.router, "vr_force": force})
     router.applied_version = max(version, router.applied_version)
-    router.applied_at = utcnow()
+    router.applied_at = rendered_at
     vpn.applied(ctx, network.id)
     if rendered.rule_ids:
         session.execute(update(FirewallRule).where(

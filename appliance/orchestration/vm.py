@@ -46,7 +46,7 @@ from appliance.services.allocation import Placement, PlacementRequest
 from appliance.services.context import CallContext
 from appliance.services.infra import hosts
 from appliance.services.limits import ResourceType
-from appliance.services.network import changes, guest
+from appliance.services.network import guest
 from appliance.services.vms.states import require, transition
 
 MIB = 1024**2
@@ -253,10 +253,13 @@ def start(ctx: CallContext, vm: VirtualMachine) -> VirtualMachine:
 def prepare_network_elements(ctx: CallContext, vm: VirtualMachine, host: Host) -> None:
     """Before the VM boots, each of its networks' elements (its router: DHCP lease, DNS
     name, user data) is ready for it on or near `host`. No transaction stays open after."""
+    # No rules version bump here: that UPDATE of the network row, which every new NIC's
+    # foreign key reads, deadlocked concurrent deploys on MariaDB. The router instead
+    # applies unless a render made after the VM became Starting is already live.
+    since = vm.state_changed
     for _, network in guest.nics_of(ctx, vm.id):
-        changes.network_changed(ctx, network.id, f"{vm.instance_name} starting")
         for element in network_elements.for_network(network):
-            element.prepare(ctx, network, host)
+            element.prepare(ctx, network, host, since)
     ctx.checkpoint()
 
 

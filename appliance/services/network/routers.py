@@ -91,10 +91,9 @@ def router_addresses(ctx: CallContext, network_id: str) -> set[str]:
 
 
 def create(ctx: CallContext, network: Network) -> DomainRouter:
-    """The network's router row (Stopped, nowhere yet); the network row is locked first so
-    two jobs implementing one network make one router."""
+    """The network's router row (Stopped, nowhere yet). Callers serialize per network
+    (orchestration's `ensure_router`): two jobs implementing one network make one router."""
     session = ctx.session
-    session.scalar(select(Network.id).where(Network.id == network.id).with_for_update())
     existing = router_of(ctx, network.id)
     if existing is not None:
         return existing

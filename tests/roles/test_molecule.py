@@ -39,13 +39,16 @@ def molecule_inventory(lab_hosts, tmp_path_factory) -> Path:  # noqa: F811
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_molecule_scenario(role: str, molecule_inventory: Path) -> None:
+def test_molecule_scenario(role: str, molecule_inventory: Path, tmp_path: Path) -> None:
     molecule = shutil.which("molecule", path=os.path.dirname(sys.executable))
     if molecule is None:
         pytest.skip("molecule is not installed (pip install -e '.[test]')")
-    result = subprocess.run([molecule, "test"], cwd=REPO / "roles" / role,
-                            env=molecule_env(molecule_inventory), capture_output=True,
-                            text=True, timeout=900)
+    # A state directory of this run's own: molecule's default is keyed by the role's name
+    # only, so a run killed earlier (any checkout) would leave "already prepared" behind.
+    env = {**molecule_env(molecule_inventory),
+           "MOLECULE_EPHEMERAL_DIRECTORY": str(tmp_path / "molecule-state")}
+    result = subprocess.run([molecule, "test"], cwd=REPO / "roles" / role, env=env,
+                            capture_output=True, text=True, timeout=900)
     output = ANSI.sub("", result.stdout + result.stderr)
     assert result.returncode == 0, f"molecule test of {role} failed:\n{output[-6000:]}"
     for step in ("converge", "idempotence", "verify"):

@@ -21,6 +21,7 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
@@ -29,6 +30,9 @@ from appliance.db import Database
 from appliance.errors import ResourceUnavailable
 from appliance.models.automation import AutomationLock
 from appliance.models.base import utcnow
+
+if TYPE_CHECKING:
+    from appliance.services.context import CallContext
 
 log = logging.getLogger("cirrus.automation")
 
@@ -132,6 +136,26 @@ def hold(db: Database, keys: Sequence[str], *, timeout: float,
                 renewer.join(5)
     finally:
         release(db, held, owner)
+
+
+@contextmanager
+def held(ctx: CallContext, keys: Sequence[str], *,
+         unless: Callable[[], bool] | None = None) -> Iterator[str | None]:
+    """`hold` for a job: waits up to automation.lock.timeout. The job's transaction is
+    committed before it waits and again before the keys go (rolled back if the block
+    fails): the lock rows are written through other sessions, and on SQLite an open
+    transaction would hold the write lock they need."""
+    from appliance.services import configuration
+
+    timeout = float(configuration.get(ctx.session, "automation.lock.timeout"))
+    ctx.checkpoint()
+    with hold(ctx.database, keys, timeout=timeout, unless=unless) as owner:
+        try:
+            yield owner
+        except BaseException:
+            ctx.session.rollback()
+            raise
+        ctx.checkpoint()
 
 
 def _renew_loop(db: Database, keys: list[str], owner: str, lease: float,

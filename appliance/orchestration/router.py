@@ -127,19 +127,10 @@ def ensure_router(ctx: CallContext, network: Network) -> DomainRouter:
     router = routers.router_of(ctx, network.id)
     if router is not None:
         return router
-    network_id = network.id
-    timeout = float(configuration.get(ctx.session, "automation.lock.timeout"))
-    ctx.checkpoint()
-    with locks.hold(ctx.database, [f"network-router:{network_id}"], timeout=timeout):
-        try:
-            current = ctx.session.get(Network, network_id, populate_existing=True)
-            assert current is not None
-            router = routers.create(ctx, current)
-        except BaseException:
-            ctx.session.rollback()
-            raise
-        ctx.checkpoint()  # before the lock row goes (another session deletes it)
-    return router
+    with locks.held(ctx, [f"network-router:{network.id}"]):
+        current = ctx.session.get(Network, network.id, populate_existing=True)
+        assert current is not None
+        return routers.create(ctx, current)
 
 
 def _set_state(ctx: CallContext, router: DomainRouter, state: RouterState,
@@ -238,8 +229,6 @@ def apply(ctx: CallContext, network_id: str, *, force: bool = False,
     network = ctx.session.get(Network, network_id, populate_existing=True)
     assert network is not None
     needed, router_id = network.rules_version, router.id
-    timeout = float(configuration.get(ctx.session, "automation.lock.timeout"))
-    ctx.checkpoint()
 
     def covered() -> bool:
         if force:
@@ -250,21 +239,12 @@ def apply(ctx: CallContext, network_id: str, *, force: bool = False,
                                   .where(DomainRouter.id == router_id)).first()
         return row is not None and _is_covered(row[0], row[1], needed, since)
 
-    with locks.hold(ctx.database, [locks.router_key(router_id)], timeout=timeout,
-                    unless=covered) as owner:
+    with locks.held(ctx, [locks.router_key(router_id)], unless=covered) as owner:
         if owner is None:
             ctx.log.info("router %s: version %s already applied by another run",
                          router.name, needed)
             return False
-        # The lock row is released through another session: on SQLite this one must not
-        # keep a transaction open past the block (it would hold the write lock against it).
-        try:
-            ran = _apply_held(ctx, network_id, router, force=force, since=since)
-        except BaseException:
-            ctx.session.rollback()
-            raise
-        ctx.checkpoint()
-        return ran
+        return _apply_held(ctx, network_id, router, force=force, since=since)
 
 
 def _is_covered(applied_version: int, rendered_at: datetime | None, needed: int,
@@ -305,5 +285,4 @@ def _apply_held(ctx: CallContext, network_id: str, router: DomainRouter, *,
         session.execute(update(FirewallRule).where(
             FirewallRule.id.in_(rendered.rule_ids), FirewallRule.state == RuleState.ADD)
             .values(state=RuleState.ACTIVE))
-    ctx.checkpoint()
-    return target is not None
+    return target is not None  # `locks.held` commits before the router lock goes

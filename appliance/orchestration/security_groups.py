@@ -27,7 +27,6 @@ from appliance.models import (
 )
 from appliance.models.security_group import SecurityRuleType
 from appliance.orchestration.hosts import ON_HOST, automated
-from appliance.services import configuration
 from appliance.services.context import CallContext
 
 PLAYBOOK = "security_groups_apply"
@@ -142,11 +141,7 @@ def apply_host(ctx: CallContext, host: Host, *, check: bool = False) -> None:
     one's changes committed and its play runs last: a stale ruleset never wins."""
     if not automated(host):
         return
-    # Read before the commit: on SQLite a read after it opens a write transaction, which
-    # would keep the lock row below from ever being written.
-    timeout = float(configuration.get(ctx.session, "automation.lock.timeout"))
-    ctx.checkpoint()
-    with locks.hold(ctx.database, [lock_key(host.id)], timeout=timeout):
+    with locks.held(ctx, [lock_key(host.id)]):
         extra_vars = host_vars(ctx, host)
         ctx.log.info("security groups: %d VM(s) on host %s",
                      len(extra_vars["security_group_vms"]), host.name)

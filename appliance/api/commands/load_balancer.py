@@ -64,8 +64,10 @@ class CreateLoadBalancerRule(Command):
         rule_id = queue.instance_id(ctx.session, ctx.job_id)
         if rule_id is None:
             raise InternalError("createLoadBalancerRule job has no rule")
-        network_elements.apply(ctx, load_balancer.get(ctx, rule_id).network_id)
-        return load_balancer.get(ctx, rule_id)
+        rule = load_balancer.get(ctx, rule_id)
+        network_elements.apply(ctx, rule.network_id)
+        ctx.session.refresh(rule)  # Active once applied
+        return rule
 
 
 @api_command("deleteLoadBalancerRule", is_async=True, event="LB.DELETE", instance_type=RULE)
@@ -100,7 +102,8 @@ class UpdateLoadBalancerRule(_LbCommand):
                                     description=self.description,
                                     algorithm_name=self.algorithm)
         network_elements.apply(ctx, rule.network_id)
-        return load_balancer.get(ctx, self.id)
+        ctx.session.refresh(rule)
+        return rule
 
 
 @api_command("listLoadBalancerRules", response=LOAD_BALANCER_RULE)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from appliance.api.params import BOOLEAN, INTEGER, LIST, STRING, UUID, param
 from appliance.api.registry import Command, OwnedListCommand, api_command
@@ -28,9 +29,28 @@ def _created_rule(ctx: CallContext, purpose: RulePurpose, what: str,
     rule_id = queue.instance_id(ctx.session, ctx.job_id)
     if rule_id is None:
         raise InternalError(f"the job creating a {what} has no rule")
-    network_elements.apply(ctx, rules.get_rule(ctx, rule_id, purpose, what,
-                                                traffic_type).network_id)
-    return rules.get_rule(ctx, rule_id, purpose, what, traffic_type)
+    rule = rules.get_rule(ctx, rule_id, purpose, what, traffic_type)
+    network_elements.apply(ctx, rule.network_id)
+    ctx.session.refresh(rule)  # Active once applied
+    return rule
+
+
+@dataclass(frozen=True)
+class _DeleteRule(Command):
+    """Deletes one rule of PURPOSE/TRAFFIC; its network's router drops it in the job."""
+
+    PURPOSE: ClassVar[RulePurpose]
+    WHAT: ClassVar[str]
+    TRAFFIC: ClassVar[str] = rules.INGRESS
+
+    id: str = param(UUID, required=True, doc="the ID of the rule")
+
+    def accept(self, ctx: CallContext) -> str | None:
+        return rules.check_rule_deletable(ctx, self.id, self.PURPOSE, self.WHAT, self.TRAFFIC)
+
+    def run(self, ctx: CallContext) -> None:
+        network_elements.apply(ctx, rules.delete_rule(ctx, self.id, self.PURPOSE, self.WHAT,
+                                                      self.TRAFFIC))
 
 
 @api_command("listPortForwardingRules", response=PORT_FORWARDING_RULE)
@@ -93,18 +113,12 @@ class CreatePortForwardingRule(Command):
 @api_command("deletePortForwardingRule", is_async=True, event="NET.RULEDELETE",
              instance_type=RULE)
 @dataclass(frozen=True)
-class DeletePortForwardingRule(Command):
+class DeletePortForwardingRule(_DeleteRule):
     """Deletes a port forwarding rule (and the firewall rule opened for it)."""
 
+    PURPOSE, WHAT = RulePurpose.PORT_FORWARDING, "port forwarding rule"
+
     id: str = param(UUID, required=True, doc="the ID of the port forwarding rule")
-
-    def accept(self, ctx: CallContext) -> str | None:
-        return rules.check_rule_deletable(ctx, self.id, RulePurpose.PORT_FORWARDING,
-                                          "port forwarding rule")
-
-    def run(self, ctx: CallContext) -> None:
-        network_elements.apply(ctx, rules.delete_rule(
-            ctx, self.id, RulePurpose.PORT_FORWARDING, "port forwarding rule"))
 
 
 @api_command("listIpForwardingRules", response=IP_FORWARDING_RULE)
@@ -210,17 +224,12 @@ class CreateFirewallRule(Command):
 @api_command("deleteFirewallRule", is_async=True, event="FIREWALL.CLOSE",
              instance_type=RULE)
 @dataclass(frozen=True)
-class DeleteFirewallRule(Command):
+class DeleteFirewallRule(_DeleteRule):
     """Deletes a firewall rule"""
 
+    PURPOSE, WHAT = RulePurpose.FIREWALL, "firewall rule"
+
     id: str = param(UUID, required=True, doc="the ID of the firewall rule")
-
-    def accept(self, ctx: CallContext) -> str | None:
-        return rules.check_rule_deletable(ctx, self.id, RulePurpose.FIREWALL, "firewall rule")
-
-    def run(self, ctx: CallContext) -> None:
-        network_elements.apply(ctx, rules.delete_rule(ctx, self.id, RulePurpose.FIREWALL,
-                                                      "firewall rule"))
 
 
 @api_command("listEgressFirewallRules", response=FIREWALL_RULE)
@@ -274,15 +283,9 @@ class CreateEgressFirewallRule(Command):
 @api_command("deleteEgressFirewallRule", is_async=True, event="FIREWALL.EGRESS.CLOSE",
              instance_type=RULE, since="4.0.0")
 @dataclass(frozen=True)
-class DeleteEgressFirewallRule(Command):
+class DeleteEgressFirewallRule(_DeleteRule):
     """Deletes an egress firewall rule"""
 
+    PURPOSE, WHAT, TRAFFIC = RulePurpose.FIREWALL, "egress firewall rule", rules.EGRESS
+
     id: str = param(UUID, required=True, doc="the ID of the firewall rule")
-
-    def accept(self, ctx: CallContext) -> str | None:
-        return rules.check_rule_deletable(ctx, self.id, RulePurpose.FIREWALL,
-                                          "egress firewall rule", rules.EGRESS)
-
-    def run(self, ctx: CallContext) -> None:
-        network_elements.apply(ctx, rules.delete_rule(
-            ctx, self.id, RulePurpose.FIREWALL, "egress firewall rule", rules.EGRESS))

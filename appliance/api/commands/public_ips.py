@@ -64,8 +64,10 @@ class AssociateIpAddress(Command):
         ip_id = queue.instance_id(ctx.session, ctx.job_id)
         if ip_id is None:
             raise InternalError("associateIpAddress job has no IP address")
-        network_elements.apply(ctx, public_ips.get_ip(ctx, ip_id).network_id)
-        return public_ips.get_ip(ctx, ip_id)
+        ip = public_ips.get_ip(ctx, ip_id)
+        network_elements.apply(ctx, ip.network_id)
+        ctx.session.refresh(ip)
+        return ip
 
     def describe(self) -> str:
         return "associating a public IP address"

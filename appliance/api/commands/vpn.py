@@ -9,6 +9,7 @@ from appliance.api.registry import Command, OwnedListCommand, api_command
 from appliance.api.responses.vpn import REMOTE_ACCESS_VPN, VPN_USER
 from appliance.errors import InternalError
 from appliance.jobs import queue
+from appliance.models import Account
 from appliance.models.vpn import RemoteAccessVpn, VpnUser
 from appliance.orchestration import network_elements
 from appliance.services import tenancy
@@ -42,7 +43,8 @@ class CreateRemoteAccessVpn(Command):
     def run(self, ctx: CallContext) -> RemoteAccessVpn:
         created = vpn.get_by_ip(ctx, self.publicipid)
         network_elements.apply(ctx, created.network_id)
-        return vpn.get_by_ip(ctx, self.publicipid)
+        ctx.session.refresh(created)  # Running once applied
+        return created
 
     def describe(self) -> str:
         return f"creating a remote access VPN on IP address {self.publicipid}"
@@ -79,25 +81,30 @@ class ListRemoteAccessVpns(OwnedListCommand):
                              page=self.page, pagesize=self.pagesize)
 
 
-@api_command("addVpnUser", response=VPN_USER, is_async=True, event="VPN.USER.ADD",
-             instance_type="VpnUser", related=("listVpnUsers",))
 @dataclass(frozen=True)
-class AddVpnUser(Command):
-    """Adds vpn users"""
-
+class _VpnUserCommand(Command):
     username: str = param(STRING, required=True, length=64, doc="username for the vpn "
                           "user")
-    password: str = param(STRING, required=True, length=255, doc="password for the "
-                          "username")
     account: str | None = param(STRING, doc="an optional account for the vpn user. Must be "
                                 "used with domainId.")
     domainid: str | None = param(UUID, doc="an optional domainId for the vpn user. If the "
                                  "account parameter is used, domainId must also be used.")
 
+    def owner(self, ctx: CallContext) -> Account:
+        return tenancy.requested_owner(ctx, self.account, self.domainid)
+
+
+@api_command("addVpnUser", response=VPN_USER, is_async=True, event="VPN.USER.ADD",
+             instance_type="VpnUser", related=("listVpnUsers",))
+@dataclass(frozen=True)
+class AddVpnUser(_VpnUserCommand):
+    """Adds vpn users"""
+
+    password: str = param(STRING, required=True, length=255, doc="password for the "
+                          "username")
+
     def accept(self, ctx: CallContext) -> str | None:
-        owner = tenancy.requested_owner(ctx, self.account, self.domainid)
-        user, _ = vpn.add_user(ctx, owner, self.username, self.password)
-        return user.id
+        return vpn.add_user(ctx, self.owner(ctx), self.username, self.password).id
 
     def run(self, ctx: CallContext) -> VpnUser:
         user_id = queue.instance_id(ctx.session, ctx.job_id)
@@ -115,23 +122,14 @@ class AddVpnUser(Command):
 
 @api_command("removeVpnUser", is_async=True, event="VPN.USER.REMOVE", instance_type="VpnUser")
 @dataclass(frozen=True)
-class RemoveVpnUser(Command):
+class RemoveVpnUser(_VpnUserCommand):
     """Removes vpn user"""
 
-    username: str = param(STRING, required=True, length=64, doc="username for the vpn "
-                          "user")
-    account: str | None = param(STRING, doc="an optional account for the vpn user. Must be "
-                                "used with domainId.")
-    domainid: str | None = param(UUID, doc="an optional domainId for the vpn user. If the "
-                                 "account parameter is used, domainId must also be used.")
-
     def accept(self, ctx: CallContext) -> str | None:
-        owner = tenancy.requested_owner(ctx, self.account, self.domainid)
-        return vpn.find_user(ctx, owner, self.username).id
+        return vpn.find_user(ctx, self.owner(ctx), self.username).id
 
     def run(self, ctx: CallContext) -> None:
-        owner = tenancy.requested_owner(ctx, self.account, self.domainid)
-        for network_id in vpn.remove_user(ctx, owner, self.username):
+        for network_id in vpn.remove_user(ctx, self.owner(ctx), self.username):
             network_elements.apply(ctx, network_id)
 
 

@@ -133,9 +133,16 @@ def networks_of_account(ctx: CallContext, account_id: str) -> list[str]:
         RemoteAccessVpn.account_id == account_id)))
 
 
-def add_user(ctx: CallContext, owner: Account, username: str, password: str
-             ) -> tuple[VpnUser, list[str]]:
-    """A VPN user of `owner` (the account's limit applies); the networks to update."""
+def _users_changed(ctx: CallContext, account_id: str, reason: str) -> list[str]:
+    """The account's VPN users changed: every network with one of its VPNs; bumped."""
+    networks = networks_of_account(ctx, account_id)
+    for network_id in networks:
+        changes.network_changed(ctx, network_id, reason)
+    return networks
+
+
+def add_user(ctx: CallContext, owner: Account, username: str, password: str) -> VpnUser:
+    """A VPN user of `owner` (the account's limit applies)."""
     if not USERNAME.match(username):
         raise ParamError(f"Invalid VPN user name {username!r}: letters, digits and @._- "
                          "only, starting with a letter or digit")
@@ -156,10 +163,8 @@ def add_user(ctx: CallContext, owner: Account, username: str, password: str
                    password=password)
     session.add(user)
     session.flush()
-    networks = networks_of_account(ctx, owner.id)
-    for network_id in networks:
-        changes.network_changed(ctx, network_id, f"VPN user {username} added")
-    return user, networks
+    _users_changed(ctx, owner.id, f"VPN user {username} added")
+    return user
 
 
 def find_user(ctx: CallContext, owner: Account, username: str) -> VpnUser:
@@ -174,10 +179,7 @@ def remove_user(ctx: CallContext, owner: Account, username: str) -> list[str]:
     """Remove a VPN user; the networks whose routers must drop it."""
     ctx.session.delete(find_user(ctx, owner, username))
     ctx.session.flush()
-    networks = networks_of_account(ctx, owner.id)
-    for network_id in networks:
-        changes.network_changed(ctx, network_id, f"VPN user {username} removed")
-    return networks
+    return _users_changed(ctx, owner.id, f"VPN user {username} removed")
 
 
 def list_vpns(ctx: CallContext, *, vpn_id: str | None, ip_id: str | None,

@@ -36,7 +36,7 @@ from tests.support.image_server import start_image_server  # noqa: E402
 from tests.support.lab_cloud import add_zone, lab_cloud  # noqa: E402
 from tests.support.waiting import eventually  # noqa: E402
 
-PUBLIC_NS = getattr(topology, "PUBLIC_NETNS", "cirlab-pub")
+PUBLIC_NS = topology.PUBLIC_NETNS
 GUEST_PORT = 8000
 
 
@@ -60,8 +60,8 @@ def main() -> None:
     files = start_image_server()
     with lab_cloud(hosts=2) as cloud:
         zone = add_zone(cloud, the_lab, files, kinds=("lxc",), isolation="vxlan", public={
-            "vlan": str(getattr(topology, "PUBLIC_VLAN", 100)),
-            "gateway": getattr(topology, "PUBLIC_GATEWAY", "10.233.100.1"),
+            "vlan": str(topology.PUBLIC_VLAN),
+            "gateway": topology.PUBLIC_GATEWAY,
             "netmask": "255.255.255.0", "startip": "10.233.100.10",
             "endip": "10.233.100.60"})
         user = cloud.as_user(cloud.new_account())

@@ -3,16 +3,9 @@ tcp/udp port ranges and icmp type/code, duplicates refused (537), owners only.""
 
 from __future__ import annotations
 
-import pytest
-
 from tests.api.test_public_ips import associate, error_of, rules_version
 from tests.support import datacenter
 from tests.support.cloud import Cloud
-
-
-@pytest.fixture(scope="module")
-def dc(cloud: Cloud) -> dict[str, str]:
-    return datacenter.build(cloud)
 
 
 def test_open_and_close_ports(cloud: Cloud, dc: dict[str, str]) -> None:

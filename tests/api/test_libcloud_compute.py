@@ -5,17 +5,11 @@ from __future__ import annotations
 
 from urllib.parse import urlparse
 
-import pytest
 from libcloud.compute.drivers.cloudstack import CloudStackNodeDriver
 from libcloud.compute.types import NodeState
 
 from tests.support import datacenter
 from tests.support.cloud import Cloud
-
-
-@pytest.fixture(scope="module")
-def dc(cloud: Cloud) -> dict[str, str]:
-    return datacenter.build(cloud)
 
 
 def _driver(cloud: Cloud, key: str, secret: str) -> CloudStackNodeDriver:

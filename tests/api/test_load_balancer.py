@@ -4,16 +4,9 @@ forwarding (537), and deletion."""
 
 from __future__ import annotations
 
-import pytest
-
 from tests.api.test_public_ips import associate, deploy, error_of, expunge, rules_version
 from tests.support import datacenter
 from tests.support.cloud import Cloud
-
-
-@pytest.fixture(scope="module")
-def dc(cloud: Cloud) -> dict[str, str]:
-    return datacenter.build(cloud)
 
 
 def test_balance_a_port_over_vms(cloud: Cloud, dc: dict[str, str]) -> None:

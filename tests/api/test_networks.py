@@ -12,11 +12,6 @@ from tests.support import datacenter
 from tests.support.cloud import Cloud
 
 
-@pytest.fixture(scope="module")
-def dc(cloud: Cloud) -> dict[str, str]:
-    return datacenter.build(cloud)
-
-
 def offering(cloud: Cloud, name: str) -> str:
     found = cloud.admin.listNetworkOfferings(name=name)["networkoffering"]
     return str(found[0]["id"])

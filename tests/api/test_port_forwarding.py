@@ -7,17 +7,11 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-import pytest
 from cs import CloudStackApiException
 
 from tests.api.test_public_ips import associate, deploy, error_of, expunge, rules_version
 from tests.support import datacenter
 from tests.support.cloud import Cloud
-
-
-@pytest.fixture(scope="module")
-def dc(cloud: Cloud) -> dict[str, str]:
-    return datacenter.build(cloud)
 
 
 def test_forward_a_port_to_a_vm(cloud: Cloud, dc: dict[str, str]) -> None:

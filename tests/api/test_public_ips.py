@@ -25,11 +25,6 @@ SMALL: dict[str, Any] = {
 }
 
 
-@pytest.fixture(scope="module")
-def dc(cloud: Cloud) -> dict[str, str]:
-    return datacenter.build(cloud)
-
-
 def error_of(call: Any, **kwargs: Any) -> int:
     """The error code of a call that fails, in the request or in its job."""
     with pytest.raises(CloudStackApiException) as caught:

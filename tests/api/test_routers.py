@@ -7,17 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from cs import CloudStack
 
 from tests.api.test_public_ips import associate, deploy, error_of, expunge, rules_version
 from tests.support import datacenter
 from tests.support.cloud import Cloud
-
-
-@pytest.fixture(scope="module")
-def dc(cloud: Cloud) -> dict[str, str]:
-    return datacenter.build(cloud)
 
 
 def routers_of(cloud: Cloud, network_id: str) -> list[dict[str, Any]]:

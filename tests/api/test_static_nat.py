@@ -3,16 +3,9 @@ never the source NAT address, never next to port rules (537)."""
 
 from __future__ import annotations
 
-import pytest
-
 from tests.api.test_public_ips import associate, deploy, error_of, expunge, rules_version
 from tests.support import datacenter
 from tests.support.cloud import Cloud
-
-
-@pytest.fixture(scope="module")
-def dc(cloud: Cloud) -> dict[str, str]:
-    return datacenter.build(cloud)
 
 
 def test_enable_and_disable(cloud: Cloud, dc: dict[str, str]) -> None:

@@ -15,11 +15,6 @@ from tests.support import datacenter
 from tests.support.cloud import Cloud
 
 
-@pytest.fixture(scope="module")
-def dc(cloud: Cloud) -> dict[str, str]:
-    return datacenter.build(cloud)
-
-
 @pytest.fixture(autouse=True)
 def no_faults(cloud: Cloud) -> Iterator[None]:
     yield

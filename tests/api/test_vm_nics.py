@@ -43,11 +43,6 @@ BASIC: dict[str, Any] = {
 }
 
 
-@pytest.fixture(scope="module")
-def dc(cloud: Cloud) -> dict[str, str]:
-    return datacenter.build(cloud)
-
-
 @pytest.fixture
 def availability(cloud: Cloud) -> Iterator[Any]:
     """Set the default virtual offering's availability; put it back afterwards."""

@@ -3,17 +3,10 @@ template; the new password is in the response and goes to the network's router."
 
 from __future__ import annotations
 
-import pytest
-
 from tests.api.test_public_ips import deploy, error_of, expunge
 from tests.api.test_routers import network_of, routers_of
 from tests.support import datacenter
 from tests.support.cloud import Cloud
-
-
-@pytest.fixture(scope="module")
-def dc(cloud: Cloud) -> dict[str, str]:
-    return datacenter.build(cloud)
 
 
 def test_reset_password(cloud: Cloud, dc: dict[str, str]) -> None:

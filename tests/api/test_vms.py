@@ -12,11 +12,6 @@ from tests.support import datacenter
 from tests.support.cloud import Cloud
 
 
-@pytest.fixture(scope="module")
-def dc(cloud: Cloud) -> dict[str, str]:
-    return datacenter.build(cloud)
-
-
 def _deploy(client: CloudStack, dc: dict[str, str], **extra: Any) -> dict[str, Any]:
     args = {"zoneid": dc[datacenter.ZONE], "serviceofferingid": dc[datacenter.OFFERING],
             "templateid": dc[datacenter.TEMPLATE], **extra}

@@ -4,16 +4,9 @@ VPN users are per account with a limit. L2TP/IPsec on a real router: the lab tes
 
 from __future__ import annotations
 
-import pytest
-
 from tests.api.test_public_ips import associate, deploy, error_of, expunge
 from tests.support import datacenter
 from tests.support.cloud import Cloud
-
-
-@pytest.fixture(scope="module")
-def dc(cloud: Cloud) -> dict[str, str]:
-    return datacenter.build(cloud)
 
 
 def test_vpn_on_an_address(cloud: Cloud, dc: dict[str, str]) -> None:

@@ -18,30 +18,16 @@ from cs import CloudStackApiException
 import lab
 from lab import images
 from tests.support.cloud import Cloud
-from tests.support.image_server import ImageServer, start_image_server
+from tests.support.image_server import ImageServer
 from tests.support.lab_cloud import LabZone, add_zone
-from tests.support.lab_cloud import lab_cloud as lab_cloud_of
 from tests.support.waiting import eventually
 
 SERIAL_LOG_DIR = "/var/log/libvirt/qemu"
 
 
 @pytest.fixture(scope="module")
-def lab_cloud(lab_hosts: lab.Lab) -> Iterator[Cloud]:
-    with lab_cloud_of(hosts=2) as cloud:
-        yield cloud
-
-
-@pytest.fixture(scope="module")
-def files() -> Iterator[ImageServer]:
-    served = start_image_server()
-    yield served
-    served.stop()
-
-
-@pytest.fixture(scope="module")
-def zone(lab_cloud: Cloud, lab_hosts: lab.Lab, files: ImageServer) -> Iterator[LabZone]:
-    made = add_zone(lab_cloud, lab_hosts, files)
+def zone(cloud: Cloud, lab_hosts: lab.Lab, files: ImageServer) -> Iterator[LabZone]:
+    made = add_zone(cloud, lab_hosts, files)
     yield made
     shutil.rmtree(made.shared_dir, ignore_errors=True)
 
@@ -64,23 +50,23 @@ def _domain(lab_host: lab.LabHost, kind: str, name: str) -> Any:
         conn.close()
 
 
-def test_host_capacity_comes_from_the_playbook(lab_cloud: Cloud, zone: LabZone,
+def test_host_capacity_comes_from_the_playbook(cloud: Cloud, zone: LabZone,
                                                 lab_hosts: lab.Lab) -> None:
-    host = lab_cloud.admin.listHosts(id=zone["lxc-host"])["host"][0]
+    host = cloud.admin.listHosts(id=zone["lxc-host"])["host"][0]
     assert host["state"] == "Up" and host["cpunumber"] == os.cpu_count()
     assert int(host["memorytotal"]) > 512 * 1024**2
-    log_lines = lab_cloud.admin.listStoragePools(id=zone["lxc-pool"])["storagepool"]
+    log_lines = cloud.admin.listStoragePools(id=zone["lxc-pool"])["storagepool"]
     assert log_lines[0]["state"] == "Up"
 
 
-def test_lxc_vm_lifecycle_on_a_lab_host(lab_cloud: Cloud, zone: LabZone,
+def test_lxc_vm_lifecycle_on_a_lab_host(cloud: Cloud, zone: LabZone,
                                         lab_hosts: lab.Lab) -> None:
-    user = lab_cloud.as_user(lab_cloud.new_account())
+    user = cloud.as_user(cloud.new_account())
     vm = user.deployVirtualMachine(zoneid=zone["zone"], serviceofferingid=zone["offering"],
                                    templateid=zone["lxc-template"], name="lxc-one",
                                    fetch_result=True)["virtualmachine"]
     assert vm["state"] == "Running"
-    admin_view = lab_cloud.admin.listVirtualMachines(id=vm["id"], listall=True)[
+    admin_view = cloud.admin.listVirtualMachines(id=vm["id"], listall=True)[
         "virtualmachine"][0]
     host = lab_hosts.hosts[0]
     assert admin_view["hostid"] == zone["lxc-host"]
@@ -98,22 +84,22 @@ def test_lxc_vm_lifecycle_on_a_lab_host(lab_cloud: Cloud, zone: LabZone,
     assert _domain(host, "lxc", admin_view["instancename"])[1] is False
     # The network's router still holds the bridge; with the router gone, so is the bridge
     # (the last user of it on this host).
-    (router,) = lab_cloud.admin.listRouters(networkid=vm["nic"][0]["networkid"])["router"]
+    (router,) = cloud.admin.listRouters(networkid=vm["nic"][0]["networkid"])["router"]
     assert router["hostid"] == zone["lxc-host"] and bridge in _bridges(host)
-    lab_cloud.admin.destroyRouter(id=router["id"], fetch_result=True)
+    cloud.admin.destroyRouter(id=router["id"], fetch_result=True)
     assert bridge not in _bridges(host)
-    lab_cloud.admin.expungeVirtualMachine(id=vm["id"], fetch_result=True)
+    cloud.admin.expungeVirtualMachine(id=vm["id"], fetch_result=True)
     assert _domain(host, "lxc", admin_view["instancename"])[0] is None
 
 
-def test_qemu_tcg_guest_boots_its_kernel(lab_cloud: Cloud, zone: LabZone,
+def test_qemu_tcg_guest_boots_its_kernel(cloud: Cloud, zone: LabZone,
                                          lab_hosts: lab.Lab) -> None:
-    vm = lab_cloud.admin.deployVirtualMachine(
+    vm = cloud.admin.deployVirtualMachine(
         zoneid=zone["zone"], serviceofferingid=zone["offering"],
         templateid=zone["kvm-template"], name="tcg-one", fetch_result=True)["virtualmachine"]
     host = lab_hosts.hosts[1]
     assert vm["hostid"] == zone["kvm-host"] and vm["state"] == "Running"
-    name = lab_cloud.admin.listVirtualMachines(id=vm["id"])["virtualmachine"][0][
+    name = cloud.admin.listVirtualMachines(id=vm["id"])["virtualmachine"][0][
         "instancename"]
     serial = host.host_path(f"{SERIAL_LOG_DIR}/{name}.serial.log")
 
@@ -125,13 +111,13 @@ def test_qemu_tcg_guest_boots_its_kernel(lab_cloud: Cloud, zone: LabZone,
             return False
 
     eventually(booted, 150, "the QEMU-TCG guest's boot marker on its serial log")
-    lab_cloud.admin.destroyVirtualMachine(id=vm["id"], expunge=True, fetch_result=True)
+    cloud.admin.destroyVirtualMachine(id=vm["id"], expunge=True, fetch_result=True)
     assert _domain(host, "qemu", name)[0] is None
 
 
 def test_an_unreachable_host_fails_the_job_and_a_retry_succeeds(
-        lab_cloud: Cloud, zone: LabZone, lab_hosts: lab.Lab) -> None:
-    admin = lab_cloud.admin
+        cloud: Cloud, zone: LabZone, lab_hosts: lab.Lab) -> None:
+    admin = cloud.admin
     vm = admin.deployVirtualMachine(zoneid=zone["zone"], serviceofferingid=zone["offering"],
                                     templateid=zone["lxc-template"], name="lxc-retry",
                                     fetch_result=True)["virtualmachine"]

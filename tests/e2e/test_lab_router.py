@@ -24,33 +24,22 @@ from cs import CloudStack
 import lab
 from lab import topology
 from tests.support.cloud import Cloud
-from tests.support.image_server import ImageServer, start_image_server
+from tests.support.image_server import ImageServer
 from tests.support.lab_cloud import LabZone, add_zone
-from tests.support.lab_cloud import lab_cloud as lab_cloud_of
 from tests.support.waiting import eventually
 
-PUBLIC_NS = getattr(topology, "PUBLIC_NETNS", "cirlab-pub")
-PUBLIC_GATEWAY = getattr(topology, "PUBLIC_GATEWAY", "10.233.100.1")
-PUBLIC_VLAN = getattr(topology, "PUBLIC_VLAN", 100)
+PUBLIC_NS = topology.PUBLIC_NETNS
+PUBLIC_GATEWAY = topology.PUBLIC_GATEWAY
+PUBLIC_VLAN = topology.PUBLIC_VLAN
 GUEST_PORT = 8000  # each test guest serves its name here (python http.server)
 
 
 @pytest.fixture(scope="module")
-def cloud(lab_hosts: lab.Lab) -> Iterator[Cloud]:
-    with lab_cloud_of(hosts=2) as made:
-        yield made
-
-
-@pytest.fixture(scope="module")
-def zone(cloud: Cloud, lab_hosts: lab.Lab) -> Iterator[LabZone]:
-    files: ImageServer = start_image_server()
-    try:
-        made = add_zone(cloud, lab_hosts, files, kinds=("lxc",), isolation="vxlan", public={
-            "vlan": str(PUBLIC_VLAN), "gateway": PUBLIC_GATEWAY, "netmask": "255.255.255.0",
-            "startip": "10.233.100.10", "endip": "10.233.100.60"})
-        yield made
-    finally:
-        files.stop()
+def zone(cloud: Cloud, lab_hosts: lab.Lab, files: ImageServer) -> Iterator[LabZone]:
+    made = add_zone(cloud, lab_hosts, files, kinds=("lxc",), isolation="vxlan", public={
+        "vlan": str(PUBLIC_VLAN), "gateway": PUBLIC_GATEWAY, "netmask": "255.255.255.0",
+        "startip": "10.233.100.10", "endip": "10.233.100.60"})
+    yield made
     shutil.rmtree(made.shared_dir, ignore_errors=True)
 
 

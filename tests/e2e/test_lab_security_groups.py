@@ -14,30 +14,19 @@ import lab
 from lab import topology
 from tests.e2e.test_lab_router import GUEST_PORT, deploy, fetch_public, serving
 from tests.support.cloud import Cloud
-from tests.support.image_server import ImageServer, start_image_server
+from tests.support.image_server import ImageServer
 from tests.support.lab_cloud import LabZone, add_zone
-from tests.support.lab_cloud import lab_cloud as lab_cloud_of
 from tests.support.waiting import eventually
 
-BASIC_GATEWAY = getattr(topology, "BASIC_GATEWAY", "10.233.64.1")
+BASIC_GATEWAY = topology.BASIC_GATEWAY
 
 
 @pytest.fixture(scope="module")
-def cloud(lab_hosts: lab.Lab) -> Iterator[Cloud]:
-    with lab_cloud_of(hosts=2) as made:
-        yield made
-
-
-@pytest.fixture(scope="module")
-def zone(cloud: Cloud, lab_hosts: lab.Lab) -> Iterator[LabZone]:
-    files: ImageServer = start_image_server()
-    try:
-        made = add_zone(cloud, lab_hosts, files, kinds=("lxc",), basic_guest_range={
-            "gateway": BASIC_GATEWAY, "netmask": "255.255.255.0",
-            "startip": "10.233.64.10", "endip": "10.233.64.99"})
-        yield made
-    finally:
-        files.stop()
+def zone(cloud: Cloud, lab_hosts: lab.Lab, files: ImageServer) -> Iterator[LabZone]:
+    made = add_zone(cloud, lab_hosts, files, kinds=("lxc",), basic_guest_range={
+        "gateway": BASIC_GATEWAY, "netmask": "255.255.255.0",
+        "startip": "10.233.64.10", "endip": "10.233.64.99"})
+    yield made
     shutil.rmtree(made.shared_dir, ignore_errors=True)
 
 

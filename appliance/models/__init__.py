@@ -48,7 +48,16 @@ from appliance.models.ops import (
 from appliance.models.router import DomainRouter, RouterState
 from appliance.models.security_group import SecurityGroup, SecurityGroupRule, SecurityGroupVm
 from appliance.models.simulator import SimulatorFault, SimulatorVm
-from appliance.models.storage import Volume, VolumeState, VolumeType
+from appliance.models.storage import (
+    IntervalType,
+    Snapshot,
+    SnapshotPolicy,
+    SnapshotState,
+    StoragePoolWork,
+    Volume,
+    VolumeState,
+    VolumeType,
+)
 from appliance.models.vpn import RemoteAccessVpn, VpnUser
 
 __all__ = [
@@ -63,4 +72,5 @@ __all__ = [
     "AutomationLock", "JobLogLine", "DomainRouter", "RouterState",
     "RemoteAccessVpn", "VpnUser",
     "SecurityGroup", "SecurityGroupRule", "SecurityGroupVm",
+    "IntervalType", "Snapshot", "SnapshotPolicy", "SnapshotState", "StoragePoolWork",
 ]

@@ -72,6 +72,26 @@ class DiskSpec:
 
 
 @dataclass(frozen=True)
+class VolumeRef:
+    """One volume in a host's storage pool, for the storage operations of a driver."""
+
+    pool: str  # the primary storage pool's id (the libvirt pool's name)
+    name: str  # the volume's name in that pool (the Cirrus volume id)
+    size: int  # virtual size in bytes
+    format: str = "qcow2"
+
+
+class StorageFeature(StrEnum):
+    """What a driver can do with volumes on a host (`storage_features`)."""
+
+    ATTACH = "attach"  # data volumes can be attached to this host's VMs
+    HOT_PLUG = "hot_plug"  # ... while they run
+    RESIZE = "resize"
+    LIVE_SNAPSHOT = "live_snapshot"  # export_volume while the VM runs is consistent
+    INCREMENTAL = "incremental"  # snapshots are kept as qcow2 backing chains
+
+
+@dataclass(frozen=True)
 class TemplateSpec:
     """The VM's template (or ISO) as the management server holds it on secondary storage;
     the driver stages it into the host's pool once and reuses it."""
@@ -165,4 +185,43 @@ class HypervisorDriver(Protocol):
     def delete_volume(self, host: HostAccess, pool: str, name: str) -> None:
         """Delete volume `name` of storage pool `pool` on the host (expunge of a volume;
         destroy() keeps a VM's volumes). A missing volume or pool is fine."""
+        ...
+
+    # -- volumes (seed §7.5, §7.9) --------------------------------------------------------
+
+    def storage_features(self, host: HostAccess) -> frozenset[StorageFeature]:
+        """The volume operations this host's hypervisor allows."""
+        ...
+
+    def create_volume(self, host: HostAccess, volume: VolumeRef) -> None:
+        """An empty data volume of `volume.size` (an existing one is kept)."""
+        ...
+
+    def import_volume(self, host: HostAccess, volume: VolumeRef, source: str) -> None:
+        """Volume `volume` holding the image file `source` of the management server (qcow2
+        or raw, detected; grown to `volume.size` when that is larger). An existing volume is
+        kept. A failed import leaves no volume behind."""
+        ...
+
+    def export_volume(self, host: HostAccess, volume: VolumeRef, dest: str, *,
+                      instance_name: str | None = None) -> None:
+        """Write the volume's whole content as a standalone qcow2 file `dest` on the
+        management server (no backing file). With `instance_name` the volume is attached to
+        that running VM: the copy is of one instant (taken on primary storage, copied, then
+        removed from primary) while the guest goes on writing."""
+        ...
+
+    def attach_volume(self, host: HostAccess, instance_name: str, disk: DiskSpec) -> None:
+        """Plug an existing volume into the running VM as `disk.device_id` (hot plug);
+        the guest sees a new disk. Attaching an attached disk is fine. A stopped VM needs
+        no call: its disks come from its VmSpec at start."""
+        ...
+
+    def detach_volume(self, host: HostAccess, instance_name: str, disk: DiskSpec) -> None:
+        """Unplug `disk` from the running VM; a disk that is not plugged is fine."""
+        ...
+
+    def resize_volume(self, host: HostAccess, volume: VolumeRef, size: int, *,
+                      instance_name: str | None = None) -> None:
+        """Grow the volume to `size` bytes (online when `instance_name` runs it)."""
         ...

@@ -14,11 +14,19 @@ HostUnreachable for ping and detect (the host is down). `hang` sleeps `hang_seco
 the operation proceeds as a slow host would, except ping and detect, which then raise
 HostUnreachable (a ping that slow is a timeout). `remaining` > 0 counts down per use and
 the fault is deleted when it reaches 0; -1 keeps it until it is removed.
+
+Volumes: a simulated volume that was created, imported or written is a sparse raw file
+`volume_file(pool, name)` under $CIRRUS_HOME/simulator/pools (one with no file reads as
+zeros), so data written there survives snapshots, copies and templates like on a real host.
+Exports and imports go through qemu-img, the tool a KVM host would use.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
+import subprocess
 import time
 from urllib.parse import parse_qs, urlsplit
 
@@ -27,13 +35,16 @@ from sqlalchemy.orm import Session
 
 from appliance.db import Database
 from appliance.drivers.hypervisor.base import (
+    DiskSpec,
     DriverError,
     HostAccess,
     HostFacts,
     HostUnreachable,
     PowerState,
+    StorageFeature,
     VmSpec,
     VmStats,
+    VolumeRef,
 )
 from appliance.errors import ParamError
 from appliance.models.base import utcnow
@@ -43,7 +54,9 @@ from appliance.services import configuration
 MIB = 1024**2
 VERSION = "cirrus-simulator-1.0"
 # Operations a fault can name; `*` matches any of them.
-OPERATIONS = ("detect", "ping", "start", "stop", "reboot", "destroy", "power_states", "stats")
+OPERATIONS = ("detect", "ping", "start", "stop", "reboot", "destroy", "power_states", "stats",
+              "create_volume", "import_volume", "export_volume", "attach_volume",
+              "detach_volume", "resize_volume", "delete_volume")
 _HOST_OPS = ("detect", "ping")
 
 
@@ -227,10 +240,94 @@ class SimulatorDriver:
             disk_write_kbs=round(seed[5] / 255 * 300, 2),
         )
 
+    # -- volumes --------------------------------------------------------------------------
+
+    def storage_features(self, host: HostAccess) -> frozenset[StorageFeature]:
+        return frozenset(StorageFeature)
+
     def delete_volume(self, host: HostAccess, pool: str, name: str) -> None:
-        """Simulated volumes have no storage behind them: nothing to delete."""
+        self._fault("delete_volume", host, None)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(volume_file(pool, name))
+
+    def create_volume(self, host: HostAccess, volume: VolumeRef) -> None:
+        self._fault("create_volume", host, None)
+        path = volume_file(volume.pool, volume.name)
+        if not os.path.exists(path):
+            _sparse(path, volume.size)
+
+    def import_volume(self, host: HostAccess, volume: VolumeRef, source: str) -> None:
+        self._fault("import_volume", host, None)
+        path = volume_file(volume.pool, volume.name)
+        if os.path.exists(path):
+            return
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        partial = f"{path}.part"
+        try:
+            _qemu_img("convert", "-O", "raw", source, partial)
+            if os.path.getsize(partial) < volume.size:
+                os.truncate(partial, volume.size)
+            os.replace(partial, path)
+        finally:
+            if os.path.exists(partial):
+                os.unlink(partial)
+
+    def export_volume(self, host: HostAccess, volume: VolumeRef, dest: str, *,
+                      instance_name: str | None = None) -> None:
+        self._fault("export_volume", host, instance_name)
+        if instance_name is not None:
+            self._running(host, instance_name)
+        path = volume_file(volume.pool, volume.name)
+        if os.path.exists(path):
+            _qemu_img("convert", "-O", "qcow2", "-f", "raw", path, dest)
+        else:
+            _qemu_img("create", "-q", "-f", "qcow2", dest, str(volume.size))
+
+    def attach_volume(self, host: HostAccess, instance_name: str, disk: DiskSpec) -> None:
+        self._fault("attach_volume", host, instance_name)
+        self._running(host, instance_name)
+
+    def detach_volume(self, host: HostAccess, instance_name: str, disk: DiskSpec) -> None:
+        self._fault("detach_volume", host, instance_name)
+        self._running(host, instance_name)
+
+    def resize_volume(self, host: HostAccess, volume: VolumeRef, size: int, *,
+                      instance_name: str | None = None) -> None:
+        self._fault("resize_volume", host, instance_name)
+        path = volume_file(volume.pool, volume.name)
+        if not os.path.exists(path):
+            _sparse(path, size)
+        elif os.path.getsize(path) < size:
+            os.truncate(path, size)
+
+    def _running(self, host: HostAccess, instance_name: str) -> None:
+        with self.db.session(write=False) as session:
+            vm = self._vm(session, host, instance_name)
+            if vm is None or vm.power_state != PowerState.RUNNING:
+                raise DriverError(f"{instance_name} is not running on simulated host "
+                                  f"{host.name}")
 
     @staticmethod
     def _vm(session: Session, host: HostAccess, instance_name: str) -> SimulatorVm | None:
         return session.scalar(select(SimulatorVm).where(
             SimulatorVm.host_id == host.id, SimulatorVm.instance_name == instance_name))
+
+
+def volume_file(pool: str, name: str) -> str:
+    """The sparse file holding simulated volume `name` of pool `pool`."""
+    from appliance.app import cirrus_home
+
+    return os.path.join(cirrus_home(), "simulator", "pools", pool, name)
+
+
+def _sparse(path: str, size: int) -> None:
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "ab"):
+        pass
+    os.truncate(path, size)
+
+
+def _qemu_img(*args: str) -> None:
+    result = subprocess.run(["qemu-img", *args], capture_output=True, text=True)
+    if result.returncode != 0:
+        raise DriverError(f"qemu-img {args[0]} failed: {result.stderr.strip()}")

@@ -20,6 +20,7 @@ from appliance.models.base import utcnow
 from appliance.services import configuration, infra
 from appliance.services.context import CallContext
 from appliance.services.paging import Page, keyword_filter, paginate
+from appliance.services.storage import secondary
 
 PROVIDERS = ("NFS",)
 
@@ -62,6 +63,7 @@ def add(ctx: CallContext, *, zone_id: str | None, url: str, name: str | None,
             raise ParamError(f"Cannot use directory {local} for an image store: "
                              f"{error.strerror}") from None
         store.local_path = local
+        secondary.mark(local, store.id)
         usage = shutil.disk_usage(local)
         store.capacity_bytes, store.used_bytes = usage.total, usage.used
     else:

@@ -1,0 +1,1 @@
+"""Volumes, snapshots and their policies, secondary storage files (seed §7)."""

@@ -225,3 +225,11 @@ class HypervisorDriver(Protocol):
                       instance_name: str | None = None) -> None:
         """Grow the volume to `size` bytes (online when `instance_name` runs it)."""
         ...
+
+    def insert_iso(self, host: HostAccess, instance_name: str, iso: TemplateSpec) -> None:
+        """Put `iso` into the running VM's CD-ROM drive (staged on the host once)."""
+        ...
+
+    def eject_iso(self, host: HostAccess, instance_name: str) -> None:
+        """Empty the running VM's CD-ROM drive; an empty drive is fine."""
+        ...

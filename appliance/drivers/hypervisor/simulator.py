@@ -42,6 +42,7 @@ from appliance.drivers.hypervisor.base import (
     HostUnreachable,
     PowerState,
     StorageFeature,
+    TemplateSpec,
     VmSpec,
     VmStats,
     VolumeRef,
@@ -56,7 +57,7 @@ VERSION = "cirrus-simulator-1.0"
 # Operations a fault can name; `*` matches any of them.
 OPERATIONS = ("detect", "ping", "start", "stop", "reboot", "destroy", "power_states", "stats",
               "create_volume", "import_volume", "export_volume", "attach_volume",
-              "detach_volume", "resize_volume", "delete_volume")
+              "detach_volume", "resize_volume", "delete_volume", "insert_iso", "eject_iso")
 _HOST_OPS = ("detect", "ping")
 
 
@@ -299,6 +300,16 @@ class SimulatorDriver:
             _sparse(path, size)
         elif os.path.getsize(path) < size:
             os.truncate(path, size)
+
+    def insert_iso(self, host: HostAccess, instance_name: str, iso: TemplateSpec) -> None:
+        self._fault("insert_iso", host, instance_name)
+        self._running(host, instance_name)
+        if not os.path.isfile(iso.path):
+            raise DriverError(f"ISO {iso.template_id} cannot be read at {iso.path}")
+
+    def eject_iso(self, host: HostAccess, instance_name: str) -> None:
+        self._fault("eject_iso", host, instance_name)
+        self._running(host, instance_name)
 
     def _running(self, host: HostAccess, instance_name: str) -> None:
         with self.db.session(write=False) as session:

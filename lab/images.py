@@ -7,9 +7,10 @@
   command line or the environment, else DHCP with udhcpc), prints
   `CIRRUS-GUEST-BOOTED <hostname>` on the console (ttyS0 for QEMU), serves its hostname on
   HTTP port 80, powers off on the ACPI power button (QEMU) or SIGTERM (LXC), and keeps a
-  shell on the console;
+  shell on the console; in QEMU guests it also runs the disk agent (below);
 - template_qcow2: `cirrus-tiny.qcow2`, a 64 MiB BIOS-bootable disk (MBR, one FAT partition
-  with SYSLINUX, the kernel and the initrd): a VM whose root disk is a qcow2 overlay on it
+  with SYSLINUX, the kernel and the initrd, ending 1 MiB before the end of the disk so the
+  disk agent's root marker lies outside it): a VM whose root disk is a qcow2 overlay on it
   boots to the marker with no kernel/initrd outside the disk. (A domain may instead boot the
   kernel and initrd directly, `<kernel>`/`<initrd>`/`<cmdline>`, e.g. to pass
   `cirrus.hostname=` or a static address; the disk is then just a disk.)
@@ -22,6 +23,21 @@ Guest settings (kernel command line `cirrus.NAME=VALUE`, or for LXC `<initenv>`
 `CIRRUS_NAME`): hostname, ip (ADDRESS/PREFIX), gw, dns, ping (an address the guest pings
 until it answers, printing `CIRRUS-PING-OK <address>`). After DHCP the guest prints
 `CIRRUS-GUEST-IP <address> <hostname>`.
+
+Disk agent (/sbin/cirrus-disk-agent, QEMU guests only; LXC guests get no block devices):
+once a second it compares the virtio disks in /sys/block with what it saw before and says
+on the console (the serial log):
+- `CIRRUS-DISK-READ vdX <marker>`: a new disk whose marker sector holds a line
+  `CIRRUS-DATA <marker>`; `CIRRUS-DISK-WROTE vdX <marker>`: the sector was blank, the agent
+  wrote a new marker (`<hostname>-<8 hex digits>`) there (fsync'ed before it says so);
+  `CIRRUS-DISK-OTHER vdX`: the sector holds something else (left alone).
+  The marker sector of a data disk is its first, of the root disk vda its last (outside
+  the partition: a copy of the root disk, a snapshot or a template made from it, carries
+  the marker to the VM that boots from it, as long as the size stays the same).
+- `CIRRUS-DISK-SIZE vdX <bytes>`: a known disk changed size (an online resize);
+  `CIRRUS-DISK-GONE vdX`: a known disk went away (hot unplug).
+- `CIRRUS-CDROM sr0 <volume label>` / `CIRRUS-CDROM-EMPTY sr0`: the CD-ROM drive's medium
+  changed (an ISO inserted or ejected while the guest runs).
 """
 
 from __future__ import annotations
@@ -44,14 +60,23 @@ from lab import topology
 MARKER = "CIRRUS-GUEST-BOOTED"
 IP_MARKER = "CIRRUS-GUEST-IP"
 PING_MARKER = "CIRRUS-PING-OK"
+DISK_READ = "CIRRUS-DISK-READ"
+DISK_WROTE = "CIRRUS-DISK-WROTE"
+DISK_OTHER = "CIRRUS-DISK-OTHER"
+DISK_SIZE = "CIRRUS-DISK-SIZE"
+DISK_GONE = "CIRRUS-DISK-GONE"
+CDROM = "CIRRUS-CDROM"
+CDROM_EMPTY = "CIRRUS-CDROM-EMPTY"
+DISK_DATA = "CIRRUS-DATA"  # the marker line on a disk
 DEBS_DIR = os.path.join(topology.CACHE_DIR, "debs")
 IMAGES_DIR = os.path.join(topology.CACHE_DIR, "images")
 KERNEL_META_PACKAGE = "linux-image-amd64"
 BUSYBOX_PACKAGE = "busybox-static"
 # Modules the initramfs loads (with their dependencies, found by modinfo).
 MODULES = ("virtio_pci", "virtio_net", "virtio_blk", "virtio_console", "virtio_rng",
-           "virtio_balloon", "button", "evdev")
+           "virtio_balloon", "button", "evdev", "ata_piix", "sr_mod")
 DISK_SIZE_MIB = 64
+PARTITION_MIB = DISK_SIZE_MIB - 2  # from 1 MiB; the last MiB stays outside the partition
 SYSLINUX_DIRS = ("/usr/lib/syslinux/modules/bios", "/usr/lib/syslinux")
 MBR_BIN = "/usr/lib/syslinux/mbr/mbr.bin"
 ISOLINUX_BIN = "/usr/lib/ISOLINUX/isolinux.bin"
@@ -99,6 +124,9 @@ if [ -n "${CIRRUS_IP:-}" ]; then
   [ -n "${CIRRUS_DNS:-}" ] && echo "nameserver $CIRRUS_DNS" > /tmp/resolv.conf
 fi
 echo "CIRRUS-GUEST-BOOTED $HOSTNAME"
+if [ -z "${container:-}" ]; then
+  cirrus-disk-agent "$HOSTNAME" &
+fi
 if [ -z "${CIRRUS_IP:-}" ] && ip link show eth0 >/dev/null 2>&1 \
    && ! ip -4 addr show dev eth0 | grep -q inet; then
   udhcpc -i eth0 -b -S -s /etc/udhcpc.script -x "hostname:$HOSTNAME" >/dev/null 2>&1
@@ -114,6 +142,66 @@ fi
 if [ -n "${container:-}" ]; then shell="sh -l"; else shell="cttyhack sh -l"; fi
 ( while :; do setsid $shell; sleep 1; done ) &
 while :; do sleep 3600 & wait $!; done
+"""
+
+DISK_AGENT = r"""#!/bin/sh
+# Cirrus lab disk agent (QEMU guests; started by /init, see lab/images.py): reports the
+# virtio disks and the CD-ROM medium the guest sees on the console, once a second.
+name=${1:-cirrus-guest}
+say() { echo "$*" > /dev/console; }
+# check DEV SECTORS: the marker sector of a new disk (the first; the last for vda).
+check() {
+  dev=$1 sector=0
+  [ "$dev" = vda ] && sector=$(($2 - 1))
+  dd if="/dev/$dev" of=/tmp/agent.sector bs=512 skip="$sector" count=1 2>/dev/null \
+    || return 1
+  [ "$(wc -c < /tmp/agent.sector)" -eq 512 ] || return 1
+  line=$(head -n 1 /tmp/agent.sector | tr -d '\000')
+  case "$line" in
+    "CIRRUS-DATA "*) say "CIRRUS-DISK-READ $dev ${line#CIRRUS-DATA }"; return 0 ;;
+  esac
+  if [ "$(tr -d '\000' < /tmp/agent.sector | wc -c)" -ne 0 ]; then
+    say "CIRRUS-DISK-OTHER $dev"; return 0
+  fi
+  marker="$name-$(head -c 4 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+  echo "CIRRUS-DATA $marker" > /tmp/agent.marker
+  dd if=/tmp/agent.marker of="/dev/$dev" bs=512 seek="$sector" count=1 \
+    conv=sync,notrunc,fsync 2>/dev/null || return 1
+  say "CIRRUS-DISK-WROTE $dev $marker"
+}
+# The kernel must neither close the tray nor lock the door when the agent reads the drive:
+# libvirt opens the tray to change the medium.
+echo 0 2>/dev/null > /proc/sys/dev/cdrom/autoclose
+echo 0 2>/dev/null > /proc/sys/dev/cdrom/lock
+known=" " label=""
+while :; do
+  seen=" "
+  for path in /sys/block/vd*; do
+    [ -e "$path/size" ] || continue
+    dev=${path##*/}
+    sectors=$(cat "$path/size")
+    [ "$sectors" -gt 0 ] 2>/dev/null || continue
+    case "$known" in
+      *" $dev:$sectors "*) ;;
+      *" $dev:"*) say "CIRRUS-DISK-SIZE $dev $((sectors * 512))" ;;
+      *) check "$dev" "$sectors" || continue ;;
+    esac
+    seen="$seen$dev:$sectors "
+  done
+  for entry in $known; do
+    case "$seen" in *" ${entry%%:*}:"*) ;; *) say "CIRRUS-DISK-GONE ${entry%%:*}" ;; esac
+  done
+  known=$seen
+  if [ -e /dev/sr0 ]; then
+    now=$(dd if=/dev/sr0 bs=2048 skip=16 count=1 2>/dev/null \
+          | dd bs=1 skip=40 count=32 2>/dev/null | tr -d '\000' | sed 's/ *$//')
+    if [ "$now" != "$label" ]; then
+      if [ -n "$now" ]; then say "CIRRUS-CDROM sr0 $now"; else say "CIRRUS-CDROM-EMPTY sr0"; fi
+      label=$now
+    fi
+  fi
+  sleep 1
+done
 """
 
 UDHCPC_SCRIPT = r"""#!/bin/sh
@@ -252,6 +340,7 @@ def _busybox_tree(root: str, busybox: str) -> None:
     files = {
         "init": (INIT, 0o755),
         "etc/udhcpc.script": (UDHCPC_SCRIPT, 0o755),
+        "sbin/cirrus-disk-agent": (DISK_AGENT, 0o755),
         "etc/acpi/PWRF/00000080": ("#!/bin/sh\npoweroff -f\n", 0o755),
         "etc/passwd": ("root:x:0:0:root:/root:/bin/sh\n", 0o644),
         "etc/shadow": ("root:*:19000:0:99999:7:::\n", 0o600),
@@ -304,9 +393,10 @@ def _syslinux_file(name: str) -> str:
 
 def _make_disk(staging: str, kernel: str, initrd: str, out: str) -> None:
     """A BIOS-bootable disk: MBR (syslinux mbr.bin), one bootable FAT partition from 1 MiB
-    with SYSLINUX, vmlinuz and initrd.gz; converted to qcow2."""
+    with SYSLINUX, vmlinuz and initrd.gz, and a free last MiB (the disk agent's root
+    marker); converted to qcow2."""
     part = os.path.join(staging, "part.img")
-    part_mib = DISK_SIZE_MIB - 1
+    part_mib = PARTITION_MIB
     _run(["mkfs.vfat", "-n", "CIRRUS", "-C", part, str(part_mib * 1024)])
     config = os.path.join(staging, "syslinux.cfg")
     with open(config, "w", encoding="utf-8") as handle:
@@ -351,7 +441,8 @@ def _make_iso(staging: str, kernel: str, initrd: str, out: str) -> None:
 def _inputs_key(kernel_deb: str, busybox_deb: str) -> str:
     digest = hashlib.sha256()
     for part in (os.path.basename(kernel_deb), os.path.basename(busybox_deb), INIT,
-                 UDHCPC_SCRIPT, SYSLINUX_CFG, ",".join(MODULES), str(DISK_SIZE_MIB)):
+                 DISK_AGENT, UDHCPC_SCRIPT, SYSLINUX_CFG, ",".join(MODULES),
+                 str(DISK_SIZE_MIB), str(PARTITION_MIB)):
         digest.update(part.encode())
         digest.update(b"\0")
     return digest.hexdigest()[:16]

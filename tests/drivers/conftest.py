@@ -1,1 +1,1 @@
-from tests.support.lab import lab_hosts  # noqa: F401
+from tests.support.lab import lab_hosts, lab_images  # noqa: F401

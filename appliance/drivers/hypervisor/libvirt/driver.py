@@ -15,15 +15,22 @@ unless it runs; stop and destroy of a missing domain succeed.
   host; VNC listens on the host's address (autoport) with a per-VM password, which
   console() returns for the console proxy. Containers have a pty console and no VNC.
 - User data is served by the virtual router (as in CloudStack), not by this driver.
+- Volumes (storage_features): kvm/qemu domains get data disks hot-plugged and unplugged
+  (live.py), resized online, exported while they run from a frozen instant (live.frozen),
+  ISOs inserted into and ejected from their CD-ROM drive; exports and imports stream
+  through libvirt (volumes.py, streams.py). LXC containers get no block devices: no data
+  disks; their root volume exports only while they are stopped.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import secrets
 import string
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
@@ -35,10 +42,13 @@ from appliance.drivers.hypervisor.base import (
     HostAccess,
     HostFacts,
     PowerState,
+    StorageFeature,
+    TemplateSpec,
     VmSpec,
     VmStats,
+    VolumeRef,
 )
-from appliance.drivers.hypervisor.libvirt import storage
+from appliance.drivers.hypervisor.libvirt import live, storage, volumes
 from appliance.drivers.hypervisor.libvirt import xml as virxml
 from appliance.drivers.hypervisor.libvirt.connection import (
     Connections,
@@ -54,6 +64,9 @@ SERIAL_LOG_DIR = "/var/log/libvirt/qemu"
 STOP_POLL = 0.2
 SHUTDOWN_REPEAT = 2.0
 _PASSWORD_ALPHABET = string.ascii_letters + string.digits
+_QEMU_FEATURES = frozenset({StorageFeature.ATTACH, StorageFeature.HOT_PLUG,
+                            StorageFeature.RESIZE, StorageFeature.LIVE_SNAPSHOT,
+                            StorageFeature.INCREMENTAL})
 
 
 def _power_state(state: int) -> PowerState:
@@ -129,7 +142,13 @@ class LibvirtDriver:
                                   f"(uuid {domain.UUIDString()})")
             if domain is not None and domain.isActive():
                 return
-            definition = self._definition(conn, host, kind, spec)
+            if domain is not None and kind != "lxc":
+                self._finish_interrupted_copies(conn, host, domain, spec)
+            try:
+                definition = self._definition(conn, host, kind, spec)
+            except ValueError as error:  # a spec the domain XML cannot express
+                raise DriverError(f"{spec.instance_name} on host {host.name}: {error}") \
+                    from None
             domain = conn.defineXML(definition)
             domain.create()
             log.info("started %s (%s) on %s", spec.instance_name, kind, host.name)
@@ -148,7 +167,8 @@ class LibvirtDriver:
                 with self._stage_lock(host, pool.name(), "root"):
                     volume = storage.root_disk(conn, pool, disk, template, copy=lxc)
                 attached.append(virxml.AttachedDisk(
-                    path=volume.path(), format="raw" if lxc else "qcow2", is_root=True))
+                    path=volume.path(), format="raw" if lxc else storage.volume_format(volume),
+                    is_root=True))
                 if template is not None and template.kernel and not lxc:
                     with self._stage_lock(host, pool.name(), template.template_id):
                         kernel = storage.stage_file(
@@ -169,7 +189,9 @@ class LibvirtDriver:
                             "devices)", spec.instance_name, storage.volume_name(disk))
             else:
                 volume = storage.data_disk(pool, disk)
-                attached.append(virxml.AttachedDisk(path=volume.path(), format="qcow2"))
+                attached.append(virxml.AttachedDisk(
+                    path=volume.path(), format=storage.volume_format(volume),
+                    device_id=disk.device_id))
         if lxc:
             return virxml.domain_xml(spec, kind, attached)
         password = spec.extra.get("vnc_password") or "".join(
@@ -178,6 +200,17 @@ class LibvirtDriver:
             spec, kind, attached, boot=boot,
             serial_log=f"{SERIAL_LOG_DIR}/{spec.instance_name}.serial.log",
             graphics=virxml.Graphics(listen=host_address(host), password=password))
+
+    def _finish_interrupted_copies(self, conn: Any, host: HostAccess, domain: Any,
+                                   spec: VmSpec) -> None:
+        """Merge what a stopped domain wrote into the overlay of a live copy that did not
+        finish (live.frozen) back into its volume before the domain is redefined on it."""
+        for disk in spec.disks:
+            pool = storage.pool_for(conn, disk)
+            volume = storage.lookup(pool, storage.volume_name(disk))
+            if volume is not None:
+                with self._volume_work(host, pool, volume, domain):
+                    pass  # entering it finishes the copy
 
     @staticmethod
     def _is_root(disk: DiskSpec, spec: VmSpec) -> bool:
@@ -188,10 +221,22 @@ class LibvirtDriver:
         return disk.device_id == 0  # older specs: device 0 is the root disk
 
     def _stage_lock(self, host: HostAccess, pool: str, what: str) -> threading.Lock:
-        """Serializes staging of one template into one pool within this process."""
+        """Serializes work on one thing of one pool within this process (staging a template,
+        working on a volume)."""
         key = (libvirt_uri(host), pool, what)
         with self._staging_lock:
             return self._staging.setdefault(key, threading.Lock())
+
+    @contextlib.contextmanager
+    def _volume_work(self, host: HostAccess, pool: Any, volume: Any,
+                     domain: Any | None) -> Iterator[None]:
+        """One operation on `volume` at a time in this process; a live copy of it that was
+        cut short (its overlay is left, live.frozen) is finished first, so the domain uses
+        the volume itself again."""
+        with self._stage_lock(host, pool.name(), f"volume {volume.name()}"):
+            if domain is not None and domain_type(host) != "lxc":
+                live.undo_interrupted(domain, pool, volume, host=host.name)
+            yield
 
     def stop(self, host: HostAccess, instance_name: str, *, forced: bool,
              timeout: float) -> None:
@@ -278,6 +323,164 @@ class LibvirtDriver:
     def delete_volume(self, host: HostAccess, pool: str, name: str) -> None:
         self._call(host, f"delete volume {name}",
                    lambda conn: storage.delete_volume(conn, pool, name))
+
+    # -- volumes --------------------------------------------------------------------------
+
+    def storage_features(self, host: HostAccess) -> frozenset[StorageFeature]:
+        return frozenset() if domain_type(host) == "lxc" else _QEMU_FEATURES
+
+    def create_volume(self, host: HostAccess, volume: VolumeRef) -> None:
+        def run(conn: Any) -> None:
+            pool = storage.pool_named(conn, volume.pool, host.name)
+            storage.create_volume(pool, volume.name, volume.size, volume.format)
+        self._call(host, f"create volume {volume.name} in pool {volume.pool}", run)
+
+    def import_volume(self, host: HostAccess, volume: VolumeRef, source: str) -> None:
+        info = volumes.inspect(source)
+
+        def run(conn: Any) -> None:
+            pool = storage.pool_named(conn, volume.pool, host.name)
+            with self._stage_lock(host, pool.name(), f"volume {volume.name}"):
+                volumes.import_file(conn, pool, volume.name, source, info, volume.size,
+                                    host.name)
+        try:
+            self._call(host, f"import of {source} as volume {volume.name} in pool "
+                             f"{volume.pool}", run)
+        except OSError as error:  # reading the file on the management server
+            raise DriverError(f"import of {source} as volume {volume.name} (pool "
+                              f"{volume.pool}, host {host.name}) failed: {error}") from None
+
+    def export_volume(self, host: HostAccess, volume: VolumeRef, dest: str, *,
+                      instance_name: str | None = None) -> None:
+        lxc = domain_type(host) == "lxc"
+        with volumes.workdir_beside(dest) as workdir:
+            def run(conn: Any) -> list[volumes.Layer]:
+                pool = storage.pool_named(conn, volume.pool, host.name)
+                vol = storage.require(pool, volume.name, host.name)
+                domain = live.lookup_domain(conn, instance_name) if instance_name else None
+                with self._volume_work(host, pool, vol, domain):
+                    if domain is None or not domain.isActive():
+                        return volumes.download_chain(
+                            conn, volumes.chain(conn, vol, host.name), workdir)
+                    if lxc:
+                        raise DriverError(
+                            f"volume {volume.name} of container {instance_name} on host "
+                            f"{host.name} can only be copied while the container is stopped "
+                            "(LXC has no live snapshots)")
+                    with live.frozen(domain, pool, vol, host=host.name):
+                        return volumes.download_chain(
+                            conn, volumes.chain(conn, vol, host.name), workdir)
+            try:
+                layers: list[volumes.Layer] = self._call(
+                    host, f"export of volume {volume.name} (pool {volume.pool})", run)
+                volumes.flatten(layers, dest, workdir)
+            except OSError as error:  # on the management server's side: disk full, ...
+                raise DriverError(f"export of volume {volume.name} (pool {volume.pool}, "
+                                  f"host {host.name}) to {dest} failed: {error}") from None
+        log.info("exported volume %s of pool %s on %s to %s", volume.name, volume.pool,
+                 host.name, dest)
+
+    def attach_volume(self, host: HostAccess, instance_name: str, disk: DiskSpec) -> None:
+        name = storage.volume_name(disk)
+        self._no_block_devices(host, f"volume {name} cannot be attached to {instance_name}")
+
+        def run(conn: Any) -> None:
+            domain = live.running(conn, instance_name, host.name, f"attaching volume {name}")
+            pool = (storage.pool_named(conn, disk.pool, host.name) if disk.pool
+                    else storage.pool_for(conn, disk))
+            volume = storage.require(pool, name, host.name)
+            with self._volume_work(host, pool, volume, domain):
+                live.attach(domain, volume, storage.volume_format(volume), disk.device_id,
+                            host=host.name)
+        self._call(host, f"attach of volume {name} to {instance_name}", run)
+
+    def detach_volume(self, host: HostAccess, instance_name: str, disk: DiskSpec) -> None:
+        name = storage.volume_name(disk)
+
+        def run(conn: Any) -> None:
+            domain = live.lookup_domain(conn, instance_name)
+            if domain is None:
+                return
+            pool = (storage.pool_named(conn, disk.pool, host.name) if disk.pool
+                    else storage.pool_for(conn, disk))
+            volume = storage.lookup(pool, name)
+            if volume is not None:
+                with self._volume_work(host, pool, volume, domain):
+                    live.detach(domain, volume.path(), host=host.name, volume=name)
+        self._call(host, f"detach of volume {name} from {instance_name}", run)
+
+    def resize_volume(self, host: HostAccess, volume: VolumeRef, size: int, *,
+                      instance_name: str | None = None) -> None:
+        self._no_block_devices(host, f"volume {volume.name} cannot be resized")
+
+        def run(conn: Any) -> None:
+            pool = storage.pool_named(conn, volume.pool, host.name)
+            vol = storage.require(pool, volume.name, host.name)
+            domain = live.lookup_domain(conn, instance_name) if instance_name else None
+            with self._volume_work(host, pool, vol, domain):
+                if int(vol.info()[1]) >= size:
+                    return  # grown already (volumes never shrink)
+                target = (live.target_of(domain, vol.path())
+                          if domain is not None and domain.isActive() else None)
+                if domain is not None and target is not None:
+                    domain.blockResize(target, size, libvirt.VIR_DOMAIN_BLOCK_RESIZE_BYTES)
+                else:
+                    vol.resize(size, 0)
+            log.info("resized volume %s of pool %s on %s to %d bytes%s", volume.name,
+                     volume.pool, host.name, size, f" online ({target})" if target else "")
+        self._call(host, f"resize of volume {volume.name} (pool {volume.pool})", run)
+
+    def insert_iso(self, host: HostAccess, instance_name: str, iso: TemplateSpec) -> None:
+        self._no_block_devices(host, f"ISO {iso.template_id} cannot be inserted into "
+                                     f"{instance_name}")
+        if storage.image_format(iso) != "raw":
+            raise DriverError(f"ISO {iso.template_id} is {iso.format}, not an ISO image")
+
+        def run(conn: Any) -> None:
+            domain = live.running(conn, instance_name, host.name,
+                                  f"inserting ISO {iso.template_id}")
+            drive = live.cdrom(domain, host.name)
+            pool = self._root_pool(conn, domain, host, instance_name)
+            with self._stage_lock(host, pool.name(), iso.template_id):
+                staged = storage.stage_template(conn, pool, iso)
+            if drive.source != staged.path():
+                live.set_medium(domain, drive, staged.path())
+                log.info("inserted ISO %s into %s on %s", iso.template_id, instance_name,
+                         host.name)
+        self._call(host, f"insert of ISO {iso.template_id} into {instance_name}", run)
+
+    def eject_iso(self, host: HostAccess, instance_name: str) -> None:
+        self._no_block_devices(host, f"{instance_name} has no CD-ROM drive")
+
+        def run(conn: Any) -> None:
+            domain = live.running(conn, instance_name, host.name, "ejecting its ISO")
+            drive = live.cdrom(domain, host.name)
+            if drive.source is not None:
+                live.set_medium(domain, drive, None)
+                log.info("ejected the ISO of %s on %s", instance_name, host.name)
+        self._call(host, f"eject of the ISO of {instance_name}", run)
+
+    @staticmethod
+    def _no_block_devices(host: HostAccess, what: str) -> None:
+        if domain_type(host) == "lxc":
+            raise DriverError(f"{what}: LXC containers on host {host.name} get no block "
+                              "devices")
+
+    @staticmethod
+    def _root_pool(conn: Any, domain: Any, host: HostAccess, instance_name: str) -> Any:
+        """The storage pool of the domain's root disk (where its ISOs are staged)."""
+        root = next((d for d in live.disks(domain)
+                     if d.target == virxml.ROOT_TARGET and d.source), None)
+        if root is None:
+            raise DriverError(f"{instance_name} on host {host.name} has no root disk "
+                              f"({virxml.ROOT_TARGET})")
+        try:
+            return conn.storageVolLookupByPath(root.source).storagePoolLookupByVolume()
+        except _libvirt.libvirtError as error:
+            if error.get_error_code() != libvirt.VIR_ERR_NO_STORAGE_VOL:
+                raise
+            raise DriverError(f"the root disk {root.source} of {instance_name} on host "
+                              f"{host.name} is in no storage pool") from None
 
     def power_states(self, host: HostAccess) -> dict[str, PowerState]:
         def run(conn: Any) -> dict[str, PowerState]:

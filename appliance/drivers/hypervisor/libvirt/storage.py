@@ -7,6 +7,9 @@
 - A root disk is a qcow2 overlay whose <backingStore> is the template volume (qemu/kvm);
   for LXC, where the root is a loop-mounted filesystem image, a full raw copy of it.
 - A data disk is a new, empty qcow2 volume of its size.
+
+Volume import/export and operations on a running domain's disks are in volumes.py and
+live.py; the bytes travel through streams.py.
 """
 
 from __future__ import annotations
@@ -17,11 +20,14 @@ import os
 from typing import Any
 
 from appliance.drivers.hypervisor.base import DiskSpec, DriverError, TemplateSpec
+from appliance.drivers.hypervisor.libvirt import streams
 from appliance.drivers.hypervisor.libvirt import xml as virxml
 from appliance.drivers.hypervisor.libvirt.connection import _libvirt, libvirt
 
 log = logging.getLogger(__name__)
-CHUNK = 4 * 1024 * 1024
+VOLUME_FORMATS = ("qcow2", "raw")
+PART_SUFFIX = ".part"  # `<volume>.part`: an import under way (volumes.py)
+OVERLAY_SUFFIX = ".overlay"  # `<volume>.overlay`: the writes of a frozen volume (live.py)
 
 # Template formats libvirt/qemu read directly; others must be converted before registering.
 _FORMATS = {"QCOW2": "qcow2", "RAW": "raw", "ISO": "raw", "IMG": "raw"}
@@ -52,6 +58,43 @@ def pool_for(conn: Any, disk: DiskSpec) -> Any:
         if _target_path(pool) == directory.rstrip("/"):
             return _active(pool)
     raise DriverError(f"no storage pool on the host holds {disk.path}")
+
+
+def pool_named(conn: Any, name: str, host: str) -> Any:
+    """The active storage pool `name` (a primary storage pool's id) of host `host`."""
+    try:
+        pool = conn.storagePoolLookupByName(name)
+    except _libvirt.libvirtError as error:
+        if error.get_error_code() != libvirt.VIR_ERR_NO_STORAGE_POOL:
+            raise
+        raise DriverError(f"storage pool {name} is not defined on host {host} (add the "
+                          "primary storage to the host's cluster first)") from None
+    return _active(pool)
+
+
+def require(pool: Any, name: str, host: str) -> Any:
+    """Volume `name` of `pool`; DriverError naming host, pool and volume when missing."""
+    volume = lookup(pool, name)
+    if volume is None:
+        raise DriverError(f"volume {name} does not exist in storage pool {pool.name()} on "
+                          f"host {host}")
+    return volume
+
+
+def volume_format(volume: Any) -> str:
+    """qcow2 | raw (| another format libvirt detected) of a volume."""
+    return virxml.volume_facts(volume.XMLDesc(0))[0]
+
+
+def create_volume(pool: Any, name: str, size: int, fmt: str = "qcow2") -> Any:
+    """An empty volume of `size` bytes (an existing one is kept)."""
+    if fmt not in VOLUME_FORMATS:
+        raise DriverError(f"volume {name}: format {fmt} is not one of "
+                          f"{', '.join(VOLUME_FORMATS)}")
+    existing = lookup(pool, name)
+    if existing is not None:
+        return existing
+    return pool.createXML(virxml.volume_xml(name, max(size, 1 << 20), format=fmt), 0)
 
 
 def _active(pool: Any) -> Any:
@@ -90,19 +133,11 @@ def stage_file(conn: Any, pool: Any, name: str, source: str) -> Any:
     except OSError as error:
         raise DriverError(f"cannot read {source} on the management server: {error}") from None
     volume = pool.createXML(virxml.volume_xml(name, size, format="raw"), 0)
-    stream = conn.newStream(0)
     try:
-        volume.upload(stream, 0, size, 0)
-        with open(source, "rb") as handle:
-            while chunk := handle.read(CHUNK):
-                sent = 0
-                while sent < len(chunk):
-                    sent += stream.send(chunk[sent:])
-        stream.finish()
+        streams.upload(conn, volume, source)
     except BaseException:
-        with contextlib.suppress(Exception):  # the stream may be gone already
-            stream.abort()
-        volume.delete(0)
+        with contextlib.suppress(Exception):  # keep the upload's error
+            volume.delete(0)
         raise
     log.info("staged %s (%d bytes) as %s in pool %s", source, size, name, pool.name())
     return volume
@@ -134,11 +169,7 @@ def root_disk(conn: Any, pool: Any, disk: DiskSpec, template: TemplateSpec | Non
 
 
 def data_disk(pool: Any, disk: DiskSpec) -> Any:
-    name = volume_name(disk)
-    existing = lookup(pool, name)
-    if existing is not None:
-        return existing
-    return pool.createXML(virxml.volume_xml(name, max(disk.size, 1 << 20)), 0)
+    return create_volume(pool, volume_name(disk), disk.size)
 
 
 def delete_volume(conn: Any, pool_name: str, name: str) -> None:
@@ -148,6 +179,9 @@ def delete_volume(conn: Any, pool_name: str, name: str) -> None:
         if error.get_error_code() == libvirt.VIR_ERR_NO_STORAGE_POOL:
             return
         raise
-    volume = lookup(_active(pool), name)
-    if volume is not None:
-        volume.delete(0)
+    pool = _active(pool)
+    # with what an interrupted import (volumes.py) or freeze (live.py) may have left
+    for leftover in (name, name + PART_SUFFIX, name + OVERLAY_SUFFIX):
+        volume = lookup(pool, leftover)
+        if volume is not None:
+            volume.delete(0)

@@ -6,12 +6,17 @@ filesystem image loop-mounted as `/`, the guest's init runs as PID 1).
 
 CPU: the offering's core count is strict (`<vcpu>`); its MHz only weigh under contention
 (admin guide §11.7.2), which is what cgroup CPU shares do: shares = cores × MHz.
+
+Disks of kvm/qemu domains: virtio, named by device id (disk_target: the root vda, device n
+vd + the (n+1)th letter, as CloudStack's KVM agent names them) both in the definition at
+start and for a hot-plugged volume; every kvm/qemu domain has an IDE CD-ROM drive hdc,
+empty when the VM has no ISO, so an ISO can be inserted while it runs.
 """
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from appliance.drivers.hypervisor.base import NicSpec, VmSpec
@@ -21,16 +26,22 @@ DOMAIN_TYPES = ("kvm", "qemu", "lxc")
 MIN_SHARES, MAX_SHARES = 2, 262144
 METADATA_NS = "https://cirrus.apache-cloudstack-compatible.org/xmlns/vm/1"
 LXC_INIT = "/sbin/init"
+ROOT_TARGET = "vda"
+CDROM_TARGET = "hdc"  # IDE secondary master, where CloudStack's KVM agent puts the ISO
+DISK_BUS = "virtio"
+CDROM_BUS = "ide"
 
 
 @dataclass(frozen=True)
 class AttachedDisk:
-    """A disk as the domain sees it: a file on the host, already in its pool."""
+    """A disk as the domain sees it: a file on the host, already in its pool (None: an
+    empty CD-ROM drive)."""
 
-    path: str
+    path: str | None
     format: str = "qcow2"  # qcow2 | raw
     device: str = "disk"  # disk | cdrom
     is_root: bool = False
+    device_id: int | None = None  # a data disk's device id: its target (disk_target)
 
 
 @dataclass(frozen=True)
@@ -62,18 +73,67 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) ->
     return element
 
 
+def disk_target(device_id: int | None, taken: Collection[str] = ()) -> str:
+    """The virtio target of a data disk: device id n >= 1 gives vd + the (n+1)th letter
+    (1 vdb, 2 vdc, 25 vdz, 26 vdaa); the root disk is vda. A data disk without a device id
+    (None or 0) takes the first target after vda that is not in `taken`."""
+    if device_id is not None and device_id > 0:
+        return "vd" + _letters(device_id)
+    index = 1
+    while "vd" + _letters(index) in taken:
+        index += 1
+    return "vd" + _letters(index)
+
+
 def _disk_targets(disks: Sequence[AttachedDisk]) -> list[tuple[AttachedDisk, str, str]]:
-    """(disk, target dev, bus): virtio disks vda, vdb, ... in order; CD-ROMs on IDE hdc, hdd."""
+    """(disk, target dev, bus): the root vda, data disks by device id (disk_target), in the
+    order given; CD-ROMs on IDE from hdc."""
+    explicit = [disk_target(d.device_id) for d in disks
+                if d.device != "cdrom" and not d.is_root and (d.device_id or 0) > 0]
+    duplicates = sorted({t for t in explicit if explicit.count(t) > 1})
+    if duplicates:
+        raise ValueError(f"several data disks have one device id (target "
+                         f"{', '.join(duplicates)})")
+    taken = {ROOT_TARGET, *explicit}
     result: list[tuple[AttachedDisk, str, str]] = []
-    virtio = ide = 0
+    ide = 0
     for disk in disks:
         if disk.device == "cdrom":
-            result.append((disk, "hd" + "cdefgh"[ide], "ide"))
+            result.append((disk, "hd" + "cdefgh"[ide], CDROM_BUS))
             ide += 1
+            continue
+        if disk.is_root:
+            target = ROOT_TARGET
+        elif (disk.device_id or 0) > 0:
+            target = disk_target(disk.device_id)
         else:
-            result.append((disk, "vd" + _letters(virtio), "virtio"))
-            virtio += 1
+            target = disk_target(None, taken)
+            taken.add(target)
+        result.append((disk, target, DISK_BUS))
     return result
+
+
+def _disk_element(parent: ET.Element, disk: AttachedDisk, dev: str, bus: str) -> ET.Element:
+    element = _sub(parent, "disk", type="file", device=disk.device)
+    _sub(element, "driver", name="qemu", type=disk.format)
+    if disk.path is not None:
+        _sub(element, "source", file=disk.path)
+    _sub(element, "target", dev=dev, bus=bus)
+    if disk.device == "cdrom":
+        _sub(element, "readonly")
+    return element
+
+
+def disk_xml(disk: AttachedDisk, target: str) -> str:
+    """One <disk> for attachDeviceFlags (a virtio data disk at `target`)."""
+    return _serialize(_disk_element(ET.Element("root"), disk, target, DISK_BUS))
+
+
+def cdrom_xml(path: str | None, target: str = CDROM_TARGET, bus: str = CDROM_BUS) -> str:
+    """The CD-ROM drive `target` holding the ISO file `path` (None: empty), for
+    updateDeviceFlags."""
+    disk = AttachedDisk(path=path, format="raw", device="cdrom")
+    return _serialize(_disk_element(ET.Element("root"), disk, target, bus))
 
 
 def _letters(index: int) -> str:
@@ -127,7 +187,7 @@ def domain_xml(spec: VmSpec, domain_type: str, disks: Sequence[AttachedDisk], *,
             if boot.cmdline:
                 _sub(os_element, "cmdline", boot.cmdline)
         else:
-            if spec.boot_from_iso and any(d.device == "cdrom" for d in disks):
+            if spec.boot_from_iso and any(d.device == "cdrom" and d.path for d in disks):
                 _sub(os_element, "boot", dev="cdrom")
             _sub(os_element, "boot", dev="hd")
         features = _sub(domain, "features")
@@ -144,6 +204,8 @@ def domain_xml(spec: VmSpec, domain_type: str, disks: Sequence[AttachedDisk], *,
         if root is None:
             raise ValueError(f"LXC domain {spec.instance_name} needs a root disk "
                              "(a filesystem image)")
+        if root.path is None:
+            raise ValueError(f"LXC domain {spec.instance_name} needs a root disk file")
         filesystem = _sub(devices, "filesystem", type="file", accessmode="passthrough")
         _sub(filesystem, "driver", type="loop", format="raw")
         _sub(filesystem, "source", file=root.path)
@@ -154,13 +216,10 @@ def domain_xml(spec: VmSpec, domain_type: str, disks: Sequence[AttachedDisk], *,
         _sub(console, "target", type="lxc", port="0")
         return _serialize(domain)
 
+    if not any(d.device == "cdrom" for d in disks):  # an empty drive, for insert_iso
+        disks = [*disks, AttachedDisk(path=None, format="raw", device="cdrom")]
     for disk, dev, bus in _disk_targets(disks):
-        element = _sub(devices, "disk", type="file", device=disk.device)
-        _sub(element, "driver", name="qemu", type=disk.format)
-        _sub(element, "source", file=disk.path)
-        _sub(element, "target", dev=dev, bus=bus)
-        if disk.device == "cdrom":
-            _sub(element, "readonly")
+        _disk_element(devices, disk, dev, bus)
     for nic in spec.nics:
         _interface(devices, nic, model="virtio")
     if serial_log:
@@ -259,3 +318,66 @@ def devices_of(domain_definition: str) -> DomainDevices:
         password = vnc.get("passwd")
     return DomainDevices(interfaces=interfaces, disks=disks, vnc_port=port,
                          vnc_listen=listen, vnc_password=password)
+
+
+@dataclass(frozen=True)
+class DomainDisk:
+    """One <disk> of a domain's definition, as the volume operations need it."""
+
+    target: str
+    device: str  # disk | cdrom
+    bus: str
+    source: str | None  # the file; None for an empty CD-ROM drive
+    format: str | None
+    backing: str | None  # the file of its first <backingStore>, when libvirt shows it
+    mirror_job: str | None  # a running block job's <mirror job=...> (active-commit, ...)
+    mirror_ready: bool
+
+
+def domain_disks(domain_definition: str) -> tuple[DomainDisk, ...]:
+    """The disks and CD-ROM drives of a domain definition (live or inactive)."""
+    root = ET.fromstring(domain_definition)
+    result = []
+    for disk in root.findall("./devices/disk"):
+        target = disk.find("target")
+        if target is None or not target.get("dev"):
+            continue
+        source = disk.find("source")
+        driver = disk.find("driver")
+        backing = disk.find("backingStore/source")
+        mirror = disk.find("mirror")
+        result.append(DomainDisk(
+            target=target.get("dev", ""), device=disk.get("device", "disk"),
+            bus=target.get("bus", ""),
+            source=source.get("file") if source is not None else None,
+            format=driver.get("type") if driver is not None else None,
+            backing=backing.get("file") if backing is not None else None,
+            mirror_job=mirror.get("job") if mirror is not None else None,
+            mirror_ready=mirror is not None and mirror.get("ready") == "yes"))
+    return tuple(result)
+
+
+def disk_snapshot_xml(targets: Sequence[str], frozen: str, overlay: str) -> str:
+    """An external disk-only snapshot of disk `frozen` into the existing qcow2 file `overlay`
+    (the domain writes there from then on); the other `targets` are left out."""
+    snapshot = ET.Element("domainsnapshot")
+    _sub(snapshot, "description", f"cirrus: {frozen} frozen for a copy")
+    disks = _sub(snapshot, "disks")
+    for target in targets:
+        if target != frozen:
+            _sub(disks, "disk", name=target, snapshot="no")
+            continue
+        disk = _sub(disks, "disk", name=target, snapshot="external", type="file")
+        _sub(disk, "driver", type="qcow2")
+        _sub(disk, "source", file=overlay)
+    return _serialize(snapshot)
+
+
+def volume_facts(volume_definition: str) -> tuple[str, str | None, str | None]:
+    """(format, backing file, backing format) of a storage volume's XML."""
+    root = ET.fromstring(volume_definition)
+    target_format = root.find("./target/format")
+    backing_format = root.find("./backingStore/format")
+    return (target_format.get("type", "raw") if target_format is not None else "raw",
+            root.findtext("./backingStore/path") or None,
+            backing_format.get("type") if backing_format is not None else None)

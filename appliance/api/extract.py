@@ -1,4 +1,5 @@
-"""GET /client/extract/<token>: the file behind an extractTemplate/extractIso link.
+"""GET /client/extract/<token>: the file behind an extractTemplate/extractIso/extractVolume
+link.
 
 The token is random and expires (EXTRACT_LIFETIME); whoever holds the link may download,
 as with CloudStack's secondary-storage download URLs.
@@ -11,6 +12,7 @@ import os
 from flask import Blueprint, Response, abort, current_app, request, send_file
 
 from appliance.db import Database
+from appliance.services.storage import volume_transfers
 from appliance.services.templates import registry
 
 bp = Blueprint("extract", __name__)
@@ -29,7 +31,8 @@ def public_base_url() -> str:
 def extracted(token: str) -> Response:
     db: Database = current_app.extensions["cirrus.db"]
     with db.session(write=False) as session:
-        found = registry.extracted_file(session, token)
+        found = registry.extracted_file(session, token) or \
+            volume_transfers.extracted_file(session, token)
     if found is None or not os.path.isfile(found[0]):
         abort(404)
     path, name = found

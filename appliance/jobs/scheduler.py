@@ -43,7 +43,8 @@ class PeriodicTask:
 _TASKS: dict[str, PeriodicTask] = {}
 MODULES: list[str] = [
     "appliance.services.infra.monitor", "appliance.services.vms.collector",
-    "appliance.services.vms.sync",
+    "appliance.services.vms.sync", "appliance.services.infra.storage_stats",
+    "appliance.services.storage.snapshot_policies", "appliance.services.storage.collector",
 ]
 
 

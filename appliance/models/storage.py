@@ -68,6 +68,10 @@ class Volume(Base):
     checksum: Mapped[str | None] = mapped_column(String(255))
     progress: Mapped[int] = mapped_column(Integer, default=0)  # upload %, 0-100
     status_text: Mapped[str | None] = mapped_column(Text)  # why an upload/copy failed
+    # extractVolume's download link to the copy on secondary storage (as TemplateZone's).
+    extract_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    extract_url: Mapped[str | None] = mapped_column(String(2048))
+    extract_expires: Mapped[Timestamp]
     created: Mapped[Created]
     attached: Mapped[Timestamp]
     detached: Mapped[Timestamp]

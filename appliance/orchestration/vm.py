@@ -130,6 +130,10 @@ def _apply_placement(ctx: CallContext, vm: VirtualMachine, placement: Placement)
         volume.path = f"{pool.path.rstrip('/')}/{volume.id}"
         volume.format = "qcow2"
         volume.state = VolumeState.READY
+        if volume.hypervisor is None:  # of the cluster its disk is first made in
+            cluster = ctx.session.get(Cluster, placement.cluster_id)
+            volume.hypervisor = str(cluster.hypervisor) if cluster else None
+        volume.update_count = Volume.update_count + 1  # seen by compare-and-set changes
 
 
 def _release_host(ctx: CallContext, vm: VirtualMachine) -> None:
@@ -198,6 +202,14 @@ def start(ctx: CallContext, vm: VirtualMachine) -> VirtualMachine:
         require(vm, S.CREATED, S.STOPPED, S.ERROR, action="start")
         transition(session, vm, S.STARTING)
         ctx.checkpoint()
+    if vm.last_host_id is None:
+        # A VM that never ran has no disk yet: its first host stages the template (or boot
+        # ISO) from secondary storage, which must be reachable now (534 naming it if not).
+        try:
+            templates.require_sources(ctx, vm.zone_id, vm.template, vm.iso)
+        except CloudError as failure:
+            _fail_start(ctx, vm, first, failure)
+            raise
     while True:
         if vm.host_id is None:
             request = _request(ctx, vm, offering, frozenset(avoid))
@@ -371,4 +383,6 @@ def destroy_volumes(ctx: CallContext, vm: VirtualMachine) -> None:
                 VolumeState.EXPUNGED, utcnow(), None)
         else:
             volume.vm_id, volume.device_id, volume.attached = None, None, None
+            volume.detached = utcnow()
+            volume.update_count = Volume.update_count + 1  # seen by compare-and-set changes
 

@@ -64,6 +64,11 @@ CATALOG: dict[str, Parameter] = {p.name: p for p in (
        "Maximum weekly snapshots for a volume.", "integer", 0),
     _P("snapshot.max.monthly", "Snapshots", "8",
        "Maximum monthly snapshots for a volume.", "integer", 0),
+    _P("snapshot.delta.max", "Snapshots", "16",
+       "Incremental snapshots taken after a full one before the next full one, where the "
+       "hypervisor supports incremental backups.", "integer", 0),
+    _P("snapshot.poll.interval", "Snapshots", "60",
+       "Seconds between checks for recurring snapshots that are due.", "integer", 1),
     _P("expunge.delay", "Advanced", "86400",
        "Seconds a destroyed VM or deleted volume is kept before it is physically removed.",
        "integer", 0),
@@ -142,6 +147,9 @@ CATALOG: dict[str, Parameter] = {p.name: p for p in (
     _P("ping.timeout", "Advanced", "2.5",
        "Multiplier of ping.interval after which a host that does not answer is Down.",
        "float", 1),
+    _P("storage.stats.interval", "Storage", "60",
+       "Seconds between checks of secondary storage (reachable or not, size and use) and "
+       "measures of primary storage use.", "integer", 1),
     _P("simulator.host.cpus", "Simulator", "8",
        "CPU cores of a simulated host whose addHost URL does not say (?cpus=N).",
        "integer", 1),

@@ -12,7 +12,7 @@ from sqlalchemy import Select, or_, select, true
 from sqlalchemy.orm import InstrumentedAttribute
 
 from appliance.errors import ParamError, PermissionDenied
-from appliance.models import Account, Domain, Template, TemplatePermission, Zone
+from appliance.models import Account, AccountType, Domain, Template, TemplatePermission, Zone
 from appliance.services.context import CallContext
 
 T = TypeVar("T")
@@ -200,6 +200,21 @@ def check_template_use(ctx: CallContext, template: Template) -> None:
     raise PermissionDenied(
         f"Account {caller.account.name} does not have permission to use {kind} "
         f"{template.id}")
+
+
+def check_owner_template_use(ctx: CallContext, template: Template, owner: Account) -> None:
+    """Raise 531 unless `owner` (whose resource an administrator is acting on) may use
+    `template` itself: public, its own, or shared with its account."""
+    if owner.type == AccountType.ADMIN or template.is_public \
+            or template.account_id == owner.id:
+        return
+    if ctx.session.scalar(select(TemplatePermission.id).where(
+            TemplatePermission.template_id == template.id,
+            TemplatePermission.account_id == owner.id)) is not None:
+        return
+    kind = "ISO" if template.is_iso else "template"
+    raise PermissionDenied(f"Account {owner.name} does not have permission to use {kind} "
+                           f"{template.id}")
 
 
 def check_template_manage(ctx: CallContext, template: Template) -> None:

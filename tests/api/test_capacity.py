@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
+from typing import Any
+
 import pytest
 from cs import CloudStackApiException
 
-from tests.support import infra
+from tests.support import datacenter, infra
 from tests.support.cloud import Cloud
+from tests.support.waiting import eventually
 
 
 def _status(call: object, **kwargs: object) -> int:
@@ -84,3 +89,70 @@ def test_bad_input_and_roles(cloud: Cloud) -> None:
     for kind in (0, 2):
         api = cloud.as_user(cloud.new_account(accounttype=kind, domainid=domain["id"]))
         assert _status(api.listCapacity) == 432
+
+
+def test_primary_storage_allocated_with_overprovisioning_and_used(
+        cloud: Cloud, dc: dict[str, str]) -> None:
+    admin = cloud.admin
+    zone, cluster = dc[datacenter.ZONE], dc[datacenter.CLUSTER]
+    pool = admin.listStoragePools(id=dc[datacenter.PRIMARY])["storagepool"][0]
+    assert pool["type"] == "NetworkFilesystem" and pool["overprovisionfactor"] == "2.0"
+    size = pool["disksizetotal"]
+    caps = _by_type(admin.listCapacity(zoneid=zone)["capacity"])
+    assert caps[2]["capacitytotal"] == size  # what the pool holds, never overprovisioned
+    assert caps[3]["capacitytotal"] == 2 * size  # what may be allocated on NFS (factor 2)
+    before = caps[3]["capacityused"]
+
+    vm = admin.deployVirtualMachine(zoneid=zone, serviceofferingid=dc[datacenter.OFFERING],
+                                    templateid=dc[datacenter.TEMPLATE],
+                                    fetch_result=True)["virtualmachine"]
+    template = admin.listTemplates(templatefilter="all", id=dc[datacenter.TEMPLATE])[
+        "template"][0]
+    caps = _by_type(admin.listCapacity(zoneid=zone)["capacity"])
+    assert caps[3]["capacityused"] - before == template["size"]  # the root disk
+    share = caps[3]["capacityused"] / caps[3]["capacitytotal"] * 100
+    assert abs(float(caps[3]["percentused"]) - share) < 0.01
+
+    admin.updateConfiguration(name="storage.overprovisioning.factor", value="3")
+    try:
+        for level in ({"zoneid": zone}, {"clusterid": cluster}):
+            caps = _by_type(admin.listCapacity(**level)["capacity"])
+            assert caps[3]["capacitytotal"] == 3 * size and caps[2]["capacitytotal"] == size
+        assert admin.listStoragePools(id=dc[datacenter.PRIMARY])["storagepool"][0][
+            "overprovisionfactor"] == "3.0"
+        # a pool of another kind is never overprovisioned
+        directory = tempfile.mkdtemp(prefix="cirrus-pool-")
+        local = admin.createStoragePool(zoneid=zone, clusterid=cluster, name="dir",
+                                        url=f"file://{directory}",
+                                        capacitybytes=10 * 2**30)["storagepool"]
+        assert local["overprovisionfactor"] == "1.0"
+        caps = _by_type(admin.listCapacity(zoneid=zone)["capacity"])
+        assert caps[3]["capacitytotal"] == 3 * size + 10 * 2**30
+        assert caps[2]["capacitytotal"] == size + 10 * 2**30
+        admin.deleteStoragePool(id=local["id"])
+    finally:
+        admin.updateConfiguration(name="storage.overprovisioning.factor", value="2")
+
+    # Used bytes are measured on the pool every storage.stats.interval: here what a guest
+    # wrote into a simulated disk (the simulator keeps its pools' volumes as files).
+    written = 3 * 2**20
+    disk = os.path.join(cloud.server.home, "simulator", "pools", dc[datacenter.PRIMARY],
+                        "guest-written-disk")
+    os.makedirs(os.path.dirname(disk), exist_ok=True)
+    with open(disk, "wb") as handle:
+        handle.write(os.urandom(written))
+    admin.updateConfiguration(name="storage.stats.interval", value="1")
+    try:
+        def measured() -> dict[str, Any] | None:
+            entry: dict[str, Any] = admin.listCapacity(zoneid=zone, type=2)["capacity"][0]
+            return entry if entry["capacityused"] >= written else None
+
+        used = eventually(measured, 30, "the pool's used bytes measured")
+        assert used["capacitytotal"] == size
+        assert admin.listStoragePools(id=dc[datacenter.PRIMARY])["storagepool"][0][
+            "disksizeused"] == used["capacityused"]
+    finally:
+        admin.updateConfiguration(name="storage.stats.interval", value="60")
+        os.unlink(disk)
+    admin.destroyVirtualMachine(id=vm["id"], expunge=True, fetch_result=True)
+

@@ -34,8 +34,8 @@ def test_seed_parameters_listed_with_defaults(cloud: Cloud) -> None:
     for name, default in SEED_DEFAULTS.items():
         assert values[name] == default, name
     snapshots = cloud.admin.listConfigurations(category="Snapshots")["configuration"]
-    assert {c["name"] for c in snapshots} == {f"snapshot.max.{p}" for p in
-                                              ("hourly", "daily", "weekly", "monthly")}
+    assert {c["name"] for c in snapshots} == {f"snapshot.max.{p}" for p in (
+        "hourly", "daily", "weekly", "monthly")} | {"snapshot.delta.max", "snapshot.poll.interval"}
     assert cloud.admin.listConfigurations(keyword="garbage")["count"] >= 1
     page = cloud.admin.listConfigurations(page=2, pagesize=3)
     assert page["count"] == listed["count"] and len(page["configuration"]) == 3

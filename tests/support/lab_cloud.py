@@ -74,7 +74,8 @@ def lxc_image() -> bytes:
 @dataclass
 class LabZone:
     """Ids of what `add_zone` made, by name: zone, pod, offering, <kind>-cluster,
-    <kind>-host, <kind>-pool, <kind>-template for each kind (lxc, kvm)."""
+    <kind>-host, <kind>-pool, <kind>-template for each kind (lxc, kvm; kvm2 is a second
+    KVM cluster that deploys from the kvm template)."""
 
     ids: dict[str, str] = field(default_factory=dict)
     shared_dir: str = ""
@@ -120,7 +121,9 @@ def add_zone(cloud: Cloud, lab_hosts: lab.Lab, files: ImageServer, *,
         admin.createVlanIpRange(zoneid=ids["zone"], podid=ids["pod"],
                                 forvirtualnetwork=False, **basic_guest_range)
     placement = {"lxc": ("LXC", "lxc", lab_hosts.hosts[0]),
-                 "kvm": ("KVM", "qemu", lab_hosts.hosts[1])}
+                 "kvm": ("KVM", "qemu", lab_hosts.hosts[1]),
+                 # A second KVM cluster (on the first host) for moves between clusters.
+                 "kvm2": ("KVM", "qemu", lab_hosts.hosts[0])}
     for kind in kinds:
         hypervisor, domain_type, lab_host = placement[kind]
         cluster = admin.addCluster(zoneid=ids["zone"], podid=ids["pod"],
@@ -145,6 +148,8 @@ def add_zone(cloud: Cloud, lab_hosts: lab.Lab, files: ImageServer, *,
         cpuspeed=500, memory=128)["serviceoffering"]["id"]
     ostype = admin.listOsTypes(description="Other (64-bit)")["ostype"][0]["id"]
     for kind in kinds:
+        if kind == "kvm2":
+            continue  # deploys from the kvm template
         if kind == "lxc":
             hypervisor, fmt, body = "LXC", "RAW", lxc_image()
         else:

@@ -1,4 +1,5 @@
-"""createStoragePool, updateStoragePool, deleteStoragePool, listStoragePools."""
+"""createStoragePool, updateStoragePool, deleteStoragePool, listStoragePools, and primary
+storage maintenance (seed §7.1.2): enableStorageMaintenance, cancelStorageMaintenance."""
 
 from __future__ import annotations
 
@@ -58,6 +59,44 @@ class UpdateStoragePool(Command):
     def run(self, ctx: CallContext) -> StoragePool:
         return storage_pools.update(ctx, storage_pools.get(ctx, self.id), tags=self.tags,
                                     capacity_bytes=self.capacitybytes, enabled=self.enabled)
+
+
+@api_command("enableStorageMaintenance", response=STORAGE_POOL, is_async=True,
+             roles=ROOT_ADMIN, event="MAINT.PREPARE.PS", instance_type="StoragePool",
+             idempotent=True)
+@dataclass(frozen=True)
+class EnableStorageMaintenance(Command):
+    """Puts storage pool into maintenance state"""
+
+    id: str = param(UUID, required=True, doc="Primary storage ID")
+
+    def accept(self, ctx: CallContext) -> str | None:
+        return storage_pools.prepare_maintenance(ctx, storage_pools.get(ctx, self.id)).id
+
+    def run(self, ctx: CallContext) -> StoragePool:
+        return storage_pools.enter_maintenance(ctx, storage_pools.get(ctx, self.id))
+
+    def describe(self) -> str:
+        return f"preparing storage pool {self.id} for maintenance"
+
+
+@api_command("cancelStorageMaintenance", response=STORAGE_POOL, is_async=True,
+             roles=ROOT_ADMIN, event="MAINT.CANCEL.PS", instance_type="StoragePool",
+             idempotent=True)
+@dataclass(frozen=True)
+class CancelStorageMaintenance(Command):
+    """Cancels maintenance for primary storage"""
+
+    id: str = param(UUID, required=True, doc="the primary storage ID")
+
+    def accept(self, ctx: CallContext) -> str | None:
+        return storage_pools.prepare_cancel_maintenance(ctx, storage_pools.get(ctx, self.id)).id
+
+    def run(self, ctx: CallContext) -> StoragePool:
+        return storage_pools.cancel_maintenance(ctx, storage_pools.get(ctx, self.id))
+
+    def describe(self) -> str:
+        return f"cancelling the maintenance of storage pool {self.id}"
 
 
 @api_command("deleteStoragePool", roles=ROOT_ADMIN)

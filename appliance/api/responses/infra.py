@@ -16,11 +16,13 @@ from appliance.models import (
     VlanIpRange,
     Zone,
 )
+from appliance.models.infra import StoragePoolType
 from appliance.models.simulator import SimulatorFault
 from appliance.services import configuration
 from appliance.services.context import CallContext
 from appliance.services.infra import capacity
 from appliance.services.infra.capacity import CapacityView
+from appliance.services.storage import secondary
 
 
 def _factor(ctx: CallContext, name: str) -> float:
@@ -173,7 +175,7 @@ def _render_store_as_host(store: ImageStore, ctx: CallContext) -> dict[str, Any]
         "id": store.id,
         "name": store.name,
         "type": "SecondaryStorage",
-        "state": store.state,
+        "state": secondary.state(store),
         "zoneid": store.zone_id,
         "zonename": zone.name if zone else None,
         "disksizetotal": store.capacity_bytes,
@@ -277,6 +279,8 @@ def render_storage_pool(pool: StoragePool, ctx: CallContext) -> dict[str, Any]:
         "disksizetotal": pool.capacity_bytes,
         "disksizeallocated": pool.allocated_bytes,
         "disksizeused": pool.used_bytes,
+        "overprovisionfactor": str(_factor(ctx, "storage.overprovisioning.factor")
+                                   if pool.pool_type == StoragePoolType.NFS else 1.0),
         "tags": pool.tags,
         "state": str(pool.state),
         "created": wire_date(pool.created),
@@ -297,7 +301,11 @@ STORAGE_POOL = ResponseSpec("storagepool", (
     ("disksizetotal", "the total disk size of the storage pool"),
     ("disksizeallocated", "the host's currently allocated disk size"),
     ("disksizeused", "the host's currently used disk size"),
-    ("tags", "the tags for the storage pool"), ("state", "the state of the storage pool"),
+    ("overprovisionfactor", "the overprovision factor of allocations on the storage pool "
+                            "(storage.overprovisioning.factor on NFS, else 1)"),
+    ("tags", "the tags for the storage pool"),
+    ("state", "the state of the storage pool: Up, Disabled, PrepareForMaintenance, "
+              "Maintenance, CancelMaintenance or ErrorInMaintenance"),
     ("created", "the date and time the storage pool was created"),
 ), render_storage_pool)
 
@@ -314,6 +322,7 @@ def render_image_store(store: ImageStore, ctx: CallContext) -> dict[str, Any]:
         "providername": store.provider,
         "scope": "ZONE" if store.zone_id else "REGION",
         "readonly": False,
+        "state": secondary.state(store),
         "disksizetotal": store.capacity_bytes,
         "disksizeused": store.used_bytes,
     })
@@ -327,6 +336,8 @@ _IMAGE_STORE_FIELDS = (
     ("providername", "the provider name of the image store"),
     ("scope", "the scope of the image store"),
     ("readonly", "defines if store is read-only"),
+    ("state", "Up while the management server can reach the store, else Down (Cirrus; "
+              "CloudStack shows it as the secondary storage host's state)"),
     ("disksizetotal", "the total disk size of the host"),
     ("disksizeused", "the host's currently used disk size"),
 )

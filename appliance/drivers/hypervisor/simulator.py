@@ -156,6 +156,7 @@ class SimulatorDriver:
 
     def start(self, host: HostAccess, spec: VmSpec) -> None:
         self._fault("start", host, spec.instance_name)
+        _root_from_template(spec)
         with self.db.session(write=True) as session:
             vm = session.scalar(select(SimulatorVm).where(
                 SimulatorVm.instance_name == spec.instance_name))
@@ -259,19 +260,7 @@ class SimulatorDriver:
 
     def import_volume(self, host: HostAccess, volume: VolumeRef, source: str) -> None:
         self._fault("import_volume", host, None)
-        path = volume_file(volume.pool, volume.name)
-        if os.path.exists(path):
-            return
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        partial = f"{path}.part"
-        try:
-            _qemu_img("convert", "-O", "raw", source, partial)
-            if os.path.getsize(partial) < volume.size:
-                os.truncate(partial, volume.size)
-            os.replace(partial, path)
-        finally:
-            if os.path.exists(partial):
-                os.unlink(partial)
+        _import_image(source, volume_file(volume.pool, volume.name), volume.size)
 
     def export_volume(self, host: HostAccess, volume: VolumeRef, dest: str, *,
                       instance_name: str | None = None) -> None:
@@ -329,6 +318,49 @@ def volume_file(pool: str, name: str) -> str:
     from appliance.app import cirrus_home
 
     return os.path.join(cirrus_home(), "simulator", "pools", pool, name)
+
+
+def pool_used_bytes(pool: str) -> int | None:
+    """What the simulated volumes of pool `pool` take on disk (allocated blocks, as `df`
+    counts them); None when the simulator keeps no volume there."""
+    root = os.path.dirname(volume_file(pool, "any"))  # the pool's directory
+    if not os.path.isdir(root):
+        return None
+    used = 0
+    with os.scandir(root) as entries:
+        for entry in entries:
+            with contextlib.suppress(FileNotFoundError):
+                if entry.is_file(follow_symlinks=False):
+                    used += entry.stat(follow_symlinks=False).st_blocks * 512
+    return used
+
+
+def _import_image(source: str, path: str, size: int) -> None:
+    """Volume file `path` holding image `source` (grown to `size`); an existing one is kept."""
+    if os.path.exists(path):
+        return
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    partial = f"{path}.part"
+    try:
+        _qemu_img("convert", "-O", "raw", source, partial)
+        if os.path.getsize(partial) < size:
+            os.truncate(partial, size)
+        os.replace(partial, path)
+    finally:
+        if os.path.exists(partial):
+            os.unlink(partial)
+
+
+def _root_from_template(spec: VmSpec) -> None:
+    """A root disk with no file yet starts as a copy of the VM's template image, as a KVM
+    host's overlay of the staged template reads."""
+    template = spec.template
+    if template is None or template.format.upper() not in ("QCOW2", "RAW") \
+            or not os.path.isfile(template.path):
+        return
+    for disk in spec.disks:
+        if disk.is_root and disk.pool and disk.name:
+            _import_image(template.path, volume_file(disk.pool, disk.name), disk.size)
 
 
 def _sparse(path: str, size: int) -> None:

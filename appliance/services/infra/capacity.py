@@ -1,11 +1,13 @@
 """Capacity (seed §11): what zones, pods and clusters have and what is in use, by type.
 
-Types follow CloudStack's numbering: 0 memory, 1 CPU, 2 primary storage (bytes used),
-3 primary storage allocated, 4 public IPs, 5 private (pod) IPs, 6 secondary storage,
-8 direct-attached IPs, 9 local storage. CPU totals are multiplied by
-cpu.overprovisioning.factor, memory by mem.overprovisioning.factor and the allocated
-storage of NFS pools by storage.overprovisioning.factor. Hosts in maintenance and removed
-resources do not count; an entry whose total and use are both 0 is not listed.
+Types follow CloudStack's numbering: 0 memory, 1 CPU, 2 primary storage (bytes used on the
+pools, as the storage stats task last measured them, of their real size), 3 primary storage
+allocated (the volumes' sizes reserved on the pools), 4 public IPs, 5 private (pod) IPs,
+6 secondary storage, 8 direct-attached IPs, 9 local storage. CPU totals are multiplied by
+cpu.overprovisioning.factor, memory by mem.overprovisioning.factor and the allocatable
+storage of NFS pools by storage.overprovisioning.factor (other pools: x 1), the same factor
+the allocator applies. Hosts in maintenance and removed resources do not count; an entry
+whose total and use are both 0 is not listed.
 """
 
 from __future__ import annotations

@@ -15,15 +15,16 @@ from urllib.parse import unquote, urlsplit
 
 from sqlalchemy import exists, select
 
-from appliance.errors import CloudError, ParamError, ResourceInUse
+from appliance.errors import CloudError, ParamError, ResourceInUse, ResourceUnavailable
 from appliance.models import Cluster, Pod, StoragePool, Volume
 from appliance.models.base import utcnow
 from appliance.models.infra import StoragePoolState, StoragePoolType, StorageScope
 from appliance.models.storage import VolumeState
 from appliance.orchestration import hosts as host_setup
+from appliance.orchestration import storage_maintenance
 from appliance.services import configuration, infra
 from appliance.services.context import CallContext
-from appliance.services.infra import clusters
+from appliance.services.infra import clusters, pool_states
 from appliance.services.paging import Page, keyword_filter, paginate
 
 GIB = 1024**3
@@ -163,6 +164,38 @@ def _factor(ctx: CallContext, pool: StoragePool) -> float:
 
 def allocatable_bytes(ctx: CallContext, pool: StoragePool) -> int:
     return int(pool.capacity_bytes * _factor(ctx, pool))
+
+
+def prepare_maintenance(ctx: CallContext, pool: StoragePool) -> StoragePool:
+    """enableStorageMaintenance's check: an Up pool (or one whose maintenance failed) goes
+    PrepareForMaintenance at once, so no new volume is placed on it (431 otherwise)."""
+    infra.require_root(ctx, "put primary storage into maintenance")
+    if not pool_states.move(ctx.session, pool, StoragePoolState.PREPARE_FOR_MAINTENANCE,
+                            *pool_states.MAINTENANCE_ENTRY):
+        raise ParamError(f"Primary storage {pool.name} ({pool.id}) is not ready for "
+                         f"maintenance: its state is {pool.state}")
+    return pool
+
+
+def enter_maintenance(ctx: CallContext, pool: StoragePool) -> StoragePool:
+    """Stop the VMs with volumes on the pool; Maintenance, or ErrorInMaintenance and 5xx."""
+    return storage_maintenance.enter(ctx, pool)
+
+
+def prepare_cancel_maintenance(ctx: CallContext, pool: StoragePool) -> StoragePool:
+    """cancelStorageMaintenance's check: a pool in (or failing to enter) maintenance goes
+    CancelMaintenance (534 otherwise, as CloudStack answers)."""
+    infra.require_root(ctx, "cancel primary storage maintenance")
+    if not pool_states.move(ctx.session, pool, StoragePoolState.CANCEL_MAINTENANCE,
+                            *pool_states.MAINTENANCE_EXIT):
+        raise ResourceUnavailable(f"Primary storage {pool.name} ({pool.id}) is not in "
+                                  f"maintenance: its state is {pool.state}")
+    return pool
+
+
+def cancel_maintenance(ctx: CallContext, pool: StoragePool) -> StoragePool:
+    """The pool Up again and the VMs it stopped started again."""
+    return storage_maintenance.cancel(ctx, pool)
 
 
 def delete(ctx: CallContext, pool: StoragePool, *, forced: bool) -> None:

@@ -32,6 +32,11 @@ def available(store: ImageStore) -> bool:
         os.path.join(str(store.local_path), MARKER))
 
 
+def state(store: ImageStore) -> str:
+    """What listImageStores and listHosts show: Up while the store is available, else Down."""
+    return "Up" if available(store) else "Down"
+
+
 def require_available(store: ImageStore) -> ImageStore:
     if not available(store):
         raise ResourceUnavailable(

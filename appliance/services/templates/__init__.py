@@ -6,7 +6,10 @@ from appliance.services.templates.registry import (
     get,
     image_store,
     install_path,
+    readable_path,
+    require_sources,
     usable_for_deploy,
 )
 
-__all__ = ["get", "image_store", "install_path", "usable_for_deploy"]
+__all__ = ["get", "image_store", "install_path", "readable_path", "require_sources",
+           "usable_for_deploy"]

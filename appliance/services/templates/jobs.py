@@ -18,7 +18,7 @@ from appliance.models.base import utcnow
 from appliance.services import configuration, events
 from appliance.services.context import CallContext
 from appliance.services.templates import download
-from appliance.services.templates.registry import install_path, kind
+from appliance.services.templates.registry import available_store, install_path, kind
 
 GIB = 1024**3
 
@@ -80,16 +80,29 @@ def run_download(ctx: CallContext, copy_id: str) -> None:
     dest = install_path(ctx, copy)
     url, checksum_text = template.url or "", template.checksum
     max_bytes = int(configuration.get(ctx.session, "max.template.iso.size")) * GIB
+    error = _outage(ctx, copy)
     ctx.checkpoint()
-    ctx.log.info("downloading %s to %s", url, dest)
-    result, error = None, None
-    try:
-        result = download.fetch(url, dest, max_bytes=max_bytes,
-                                checksum=download.parse_checksum(checksum_text),
-                                progress=_progress(ctx, copy_id))
-    except (download.DownloadFailed, ValueError) as exc:
-        error = str(exc)
+    result = None
+    if error is None:
+        ctx.log.info("downloading %s to %s", url, dest)
+        try:
+            result = download.fetch(url, dest, max_bytes=max_bytes,
+                                    checksum=download.parse_checksum(checksum_text),
+                                    progress=_progress(ctx, copy_id))
+        except (download.DownloadFailed, ValueError) as exc:
+            error = str(exc)
     _finish(ctx, copy, template, dest, result, error, "download")
+
+
+def _outage(ctx: CallContext, *copies: TemplateZone) -> str | None:
+    """Why a transfer touching `copies` cannot run now (a store is out), else None. The
+    transfer is then recorded as failed rather than written into an unmounted directory."""
+    try:
+        for copy in copies:
+            available_store(ctx, copy)
+    except ResourceUnavailable as out:
+        return out.text
+    return None
 
 
 def run_copy(ctx: CallContext, source_copy_id: str, dest_copy_id: str) -> TemplateZone:
@@ -106,11 +119,14 @@ def run_copy(ctx: CallContext, source_copy_id: str, dest_copy_id: str) -> Templa
         raise ResourceUnavailable("The destination copy was deleted")
     copy, template = started
     dest = install_path(ctx, copy)
+    error = _outage(ctx, source, copy)
     ctx.checkpoint()
-    result, error = None, None
-    try:
-        result = download.copy_file(source_path, dest, progress=_progress(ctx, dest_copy_id))
-    except (download.DownloadFailed, OSError) as exc:
-        error = str(exc)
+    result = None
+    if error is None:
+        try:
+            result = download.copy_file(source_path, dest,
+                                        progress=_progress(ctx, dest_copy_id))
+        except (download.DownloadFailed, OSError) as exc:
+            error = str(exc)
     _finish(ctx, copy, template, dest, result, error, "copy")
     return copy

@@ -26,6 +26,7 @@ from appliance.models import (
     Template,
     TemplatePermission,
     TemplateZone,
+    VirtualMachine,
     Zone,
 )
 from appliance.models.base import utcnow
@@ -33,6 +34,7 @@ from appliance.models.infra import HypervisorType
 from appliance.services import limits, tags, tenancy
 from appliance.services.context import CallContext
 from appliance.services.limits import ResourceType
+from appliance.services.storage import secondary
 from appliance.services.templates import download
 
 TEMPLATE_FORMATS = ("QCOW2", "RAW", "VHD", "VMDK", "OVA", "TAR")
@@ -88,26 +90,22 @@ def usable_for_deploy(ctx: CallContext, template_id: str,
     """The template (or ISO) and its copy in `zone_id`, ready for a VM of the caller.
 
     431: unknown id, not in that zone, not completely downloaded; 531: not the caller's
-    to use (private to another account and not shared with it).
+    to use (private to another account and not shared with it); 534: the zone's secondary
+    storage, which the new VM's disk is made from, is out.
     """
     template = get(ctx, template_id)
     copy = copy_in_zone(ctx, template, zone_id)
     if not copy.ready:
         raise ParamError(f"{kind(template).capitalize()} {template.name} ({template.id}) has "
                          f"not been completely downloaded to zone {zone_id}")
+    readable_path(ctx, copy)
     return template, copy
 
 
 def image_store(ctx: CallContext, zone: Zone) -> ImageStore:
-    """The zone's secondary storage the management server can write (534 when none)."""
-    store = ctx.session.scalar(select(ImageStore).where(
-        ImageStore.zone_id == zone.id, ImageStore.removed.is_(None),
-        ImageStore.local_path.is_not(None)).order_by(ImageStore.created))
-    if store is None:
-        raise ResourceUnavailable(
-            f"Zone {zone.name} has no secondary storage (image store) to hold templates and "
-            "ISOs; add one with addImageStore first")
-    return store
+    """The zone's secondary storage the management server can write (534 when there is
+    none or it is out)."""
+    return secondary.zone_store(ctx, zone.id)
 
 
 def install_path(ctx: CallContext, copy: TemplateZone) -> str:
@@ -116,6 +114,39 @@ def install_path(ctx: CallContext, copy: TemplateZone) -> str:
     if store is None or store.local_path is None or copy.install_path is None:
         raise ResourceUnavailable(f"Template copy {copy.id} has no file on secondary storage")
     return os.path.join(store.local_path, copy.install_path)
+
+
+def available_store(ctx: CallContext, copy: TemplateZone) -> ImageStore:
+    """The image store holding `copy`, reachable now (534 naming it while it is out)."""
+    store = ctx.session.get(ImageStore, copy.image_store_id) if copy.image_store_id else None
+    if store is None or store.removed is not None:
+        raise ResourceUnavailable(f"Template copy {copy.id} has no secondary storage")
+    return secondary.require_available(store)
+
+
+def readable_path(ctx: CallContext, copy: TemplateZone) -> str:
+    """The file of a downloaded copy on reachable secondary storage (534 otherwise)."""
+    store = available_store(ctx, copy)
+    path = install_path(ctx, copy)
+    if not os.path.isfile(path):
+        raise ResourceUnavailable(f"The file of template copy {copy.id} is missing from "
+                                  f"secondary storage {store.name}: {path}")
+    return path
+
+
+def require_sources(ctx: CallContext, zone_id: str, *images: Template | None) -> None:
+    """534 unless each template or ISO can be read from the zone's secondary storage now:
+    what a VM's first start stages onto its host."""
+    for image in images:
+        if image is None:
+            continue
+        copy = ctx.session.scalar(select(TemplateZone).where(
+            TemplateZone.template_id == image.id, TemplateZone.zone_id == zone_id,
+            TemplateZone.removed.is_(None)))
+        if copy is None or not copy.ready:
+            raise ResourceUnavailable(f"{kind(image).capitalize()} {image.name} ({image.id}) "
+                                      f"is not available in zone {zone_id}")
+        readable_path(ctx, copy)
 
 
 def _zone(ctx: CallContext, zone_id: str) -> Zone:
@@ -171,11 +202,15 @@ def _target_zones(ctx: CallContext, zone_id: str, owner: Account) -> list[tuple[
         targets = []
         for zone in zones:
             try:
-                targets.append((zone, image_store(ctx, zone)))
-            except ResourceUnavailable:
+                targets.append((zone, secondary.zone_store(ctx, zone.id)))
+            except ResourceUnavailable as out:
+                # A zone whose store is out gets no copy: copyTemplate adds it later.
+                ctx.log.warning("registering in all zones without zone %s: %s", zone.name,
+                                out.text)
                 continue
         if not targets:
-            raise ResourceUnavailable("No zone has secondary storage (an image store) yet")
+            raise ResourceUnavailable("No zone has available secondary storage (an image "
+                                      "store)")
         return targets
     try:
         uuid.UUID(zone_id)
@@ -183,7 +218,7 @@ def _target_zones(ctx: CallContext, zone_id: str, owner: Account) -> list[tuple[
         raise ParamError(f"Invalid zoneid {zone_id!r}: a zone id or -1 for all zones") from None
     zone = _zone(ctx, zone_id)
     tenancy.check_zone_use(ctx, zone, owner)
-    return [(zone, image_store(ctx, zone))]
+    return [(zone, secondary.zone_store(ctx, zone.id))]
 
 
 def register(
@@ -343,11 +378,32 @@ def permitted_accounts(ctx: CallContext, template: Template) -> list[Account]:
 def check_deletable(ctx: CallContext, template_id: str, zone_id: str | None, *,
                     is_iso: bool) -> Template:
     """Owner or admin; with zoneid the zone must hold a copy. VMs made from the template
-    keep running (seed §7.8: "the VMs instantiated from them will continue to run")."""
+    keep running (seed §7.8: "the VMs instantiated from them will continue to run"); an
+    ISO in a VM's drive cannot go (431, detach it first). 534 while the secondary storage
+    holding a copy to delete is out: its file would stay behind."""
     template = get_managed(ctx, template_id, is_iso=is_iso)
     if zone_id is not None:
         copy_in_zone(ctx, template, zone_id)
+    if template.is_iso:
+        user = ctx.session.scalar(select(VirtualMachine).where(
+            VirtualMachine.iso_id == template.id, VirtualMachine.removed.is_(None)).limit(1))
+        if user is not None:
+            raise ParamError(f"Unable to delete ISO {template.name} ({template.id}): it is "
+                             f"attached to virtual machine {user.id}; detach it first")
+    _deleted_copies(ctx, template, zone_id)
     return template
+
+
+def _deleted_copies(ctx: CallContext, template: Template,
+                    zone_id: str | None) -> list[TemplateZone]:
+    """The copies a delete removes, each on reachable secondary storage (534 otherwise)."""
+    chosen = [c for c in copies(ctx, template) if zone_id is None or c.zone_id == zone_id]
+    for copy in chosen:
+        store = ctx.session.get(ImageStore, copy.image_store_id) if copy.image_store_id \
+            else None
+        if store is not None and store.removed is None:
+            secondary.require_available(store)
+    return chosen
 
 
 def delete(ctx: CallContext, template_id: str, zone_id: str | None, *, is_iso: bool) -> None:
@@ -356,9 +412,8 @@ def delete(ctx: CallContext, template_id: str, zone_id: str | None, *, is_iso: b
         return  # a retried job: already done
     tenancy.check_template_manage(ctx, template)
     now = utcnow()
-    for copy in copies(ctx, template):
-        if zone_id is not None and copy.zone_id != zone_id:
-            continue
+    # Every store is checked before any file goes, so an outage removes nothing.
+    for copy in _deleted_copies(ctx, template, zone_id):
         _remove_file(ctx, copy)
         copy.removed, copy.status = now, DownloadStatus.ABANDONED
     ctx.session.flush()
@@ -390,7 +445,8 @@ def prepare_copy(ctx: CallContext, template_id: str, source_zone_id: str, dest_z
         raise ParamError(f"{kind(template).capitalize()} {template.name} is not ready in zone "
                          f"{source_zone_id}")
     dest_zone = _zone(ctx, dest_zone_id)
-    store = image_store(ctx, dest_zone)
+    readable_path(ctx, source)
+    store = secondary.zone_store(ctx, dest_zone.id)
     row = ctx.session.scalar(select(TemplateZone).where(
         TemplateZone.template_id == template.id, TemplateZone.zone_id == dest_zone.id))
     if row is not None and row.removed is None \
@@ -427,6 +483,7 @@ def prepare_extract(ctx: CallContext, template_id: str, zone_id: str | None, *,
         if not copy.ready:
             raise ParamError(f"{kind(template).capitalize()} {template.id} is not ready in "
                              f"zone {zone_id}")
+    readable_path(ctx, copy)
     if copy.extract_token is None or copy.extract_expires is None \
             or copy.extract_expires < utcnow():
         copy.extract_token = secrets.token_urlsafe(32)
@@ -443,6 +500,7 @@ def extracted_copy(ctx: CallContext, template_id: str, zone_id: str | None, *,
     for copy in copies(ctx, template):
         if (zone_id is None or copy.zone_id == zone_id) and copy.extract_url \
                 and copy.extract_expires is not None and copy.extract_expires > utcnow():
+            readable_path(ctx, copy)
             return copy
     raise ResourceUnavailable(f"No download link for {kind(template)} {template.id}: "
                               "it was deleted or the link expired")

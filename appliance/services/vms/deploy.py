@@ -23,6 +23,7 @@ from appliance.models import (
     VolumeType,
     Zone,
 )
+from appliance.models.base import utcnow
 from appliance.models.compute import VmState
 from appliance.models.infra import AllocationState
 from appliance.services import configuration, limits, sequences, tenancy
@@ -197,12 +198,13 @@ def create(ctx: CallContext, request: DeployRequest) -> VirtualMachine:
         zone_id=zone.id, vm_id=vm.id, volume_type=VolumeType.ROOT, device_id=0,
         disk_offering_id=root_offering.id if root_offering else None,
         template_id=None if template.is_iso else template.id, size=root_size,
-        hypervisor=vm.hypervisor))
+        hypervisor=vm.hypervisor, attached=utcnow()))
     if data_offering is not None:
         session.add(Volume(
             name=f"DATA-{number}", account_id=owner.id, domain_id=owner.domain_id,
             zone_id=zone.id, vm_id=vm.id, volume_type=VolumeType.DATADISK, device_id=1,
-            disk_offering_id=data_offering.id, size=data_size, hypervisor=vm.hypervisor))
+            disk_offering_id=data_offering.id, size=data_size, hypervisor=vm.hypervisor,
+            attached=utcnow()))
     session.flush()
     return vm
 

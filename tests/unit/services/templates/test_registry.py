@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -9,7 +10,7 @@ from sqlalchemy import select
 
 from appliance import schema
 from appliance.db import Database
-from appliance.errors import ParamError, PermissionDenied
+from appliance.errors import ParamError, PermissionDenied, ResourceUnavailable
 from appliance.models import (
     DownloadStatus,
     ImageStore,
@@ -21,6 +22,7 @@ from appliance.models import (
 )
 from appliance.services import accounts, bootstrap
 from appliance.services.context import CallContext
+from appliance.services.storage import secondary
 from appliance.services.templates import install_path, usable_for_deploy
 
 
@@ -51,9 +53,15 @@ def test_usable_for_deploy(db: Database, tmp_path: object) -> None:
             name="z-other", network_type="Basic")
         session.add_all([zone, other_zone])
         session.flush()
-        store = ImageStore(name="s", zone_id=zone.id, url="file:///srv", protocol="file",
-                           local_path="/srv/secondary")
+        root = str(tmp_path)
+        store = ImageStore(name="s", zone_id=zone.id, url=f"file://{root}", protocol="file",
+                           local_path=root)
         session.add(store)
+        session.flush()
+        secondary.mark(root, store.id)
+        os.makedirs(os.path.join(root, "template"))
+        with open(os.path.join(root, "template", "t.qcow2"), "wb") as image:
+            image.write(b"QFI\xfb")
         template = Template(name="t", display_text="t", format="QCOW2",
                             account_id=owner.caller.account.id,
                             domain_id=owner.caller.domain.id)
@@ -75,7 +83,7 @@ def test_usable_for_deploy(db: Database, tmp_path: object) -> None:
 
         found, copy = usable_for_deploy(owner, template.id, zone.id)
         assert found.id == template.id and copy.zone_id == zone.id
-        assert install_path(owner, copy) == "/srv/secondary/template/t.qcow2"
+        assert install_path(owner, copy) == os.path.join(root, "template", "t.qcow2")
         assert usable_for_deploy(friend, template.id, zone.id)[0].id == template.id
         assert usable_for_deploy(admin, template.id, zone.id)[0].id == template.id
         with pytest.raises(PermissionDenied):
@@ -88,3 +96,7 @@ def test_usable_for_deploy(db: Database, tmp_path: object) -> None:
             usable_for_deploy(owner, "00000000-0000-0000-0000-000000000000", zone.id)
         template.is_public = True
         assert usable_for_deploy(_ctx(session, "tpl-stranger"), template.id, zone.id)
+        # the new VM's disk is made from the file: 534 while the store is out
+        os.rename(os.path.join(root, secondary.MARKER), os.path.join(root, "marker.away"))
+        with pytest.raises(ResourceUnavailable, match="Secondary storage s "):
+            usable_for_deploy(owner, template.id, zone.id)

@@ -39,8 +39,9 @@ from appliance.models import (
     Volume,
 )
 from appliance.models.base import utcnow
-from appliance.models.infra import HostResourceState, HostStatus
+from appliance.models.infra import HostResourceState
 from appliance.orchestration.vm import host_access
+from appliance.orchestration.volume_placement import hosts_reaching
 from appliance.services import configuration, events
 from appliance.services.context import CallContext
 from appliance.services.storage import images, secondary
@@ -66,18 +67,7 @@ def reaching_host(ctx: CallContext, volume: Volume) -> tuple[Host, str | None]:
     pool = ctx.session.get(StoragePool, volume.pool_id) if volume.pool_id else None
     if pool is None:
         raise ParamError(f"Volume {volume.name} ({volume.id}) is not on primary storage")
-    stmt = select(Host).where(Host.removed.is_(None), Host.status == HostStatus.UP,
-                              Host.type == "Routing")
-    if pool.host_id is not None:
-        stmt = stmt.where(Host.id == pool.host_id)
-    elif pool.cluster_id is not None:
-        stmt = stmt.where(Host.cluster_id == pool.cluster_id)
-    else:
-        stmt = stmt.where(Host.zone_id == pool.zone_id)
-        hypervisor = volume.hypervisor or pool.hypervisor
-        if hypervisor:
-            stmt = stmt.where(Host.hypervisor == hypervisor)
-    candidates = list(ctx.session.scalars(stmt.order_by(Host.name, Host.id)))
+    candidates = hosts_reaching(ctx, pool, volume.hypervisor)
     if not candidates:
         raise ResourceUnavailable(f"No host that reaches primary storage {pool.name} is Up: "
                                   f"volume {volume.name} cannot be read now")

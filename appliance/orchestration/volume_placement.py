@@ -21,7 +21,7 @@ from appliance.models import (
     VolumeType,
     Zone,
 )
-from appliance.models.infra import HostStatus, StorageScope
+from appliance.models.infra import StorageScope
 from appliance.services import configuration
 from appliance.services.allocation import PlacementRequest, plugins, reserve_pool
 from appliance.services.allocation import storage as pool_allocators
@@ -35,15 +35,7 @@ from appliance.services.allocation.state import (
     split_tags,
 )
 from appliance.services.context import CallContext
-
-
-def reaches(pool: StoragePool, host: Host) -> bool:
-    """Whether `host` mounts `pool` (its cluster's, its zone's or its own local pool)."""
-    if pool.scope == StorageScope.ZONE:
-        return pool.zone_id == host.zone_id
-    if pool.scope == StorageScope.HOST:
-        return pool.host_id == host.id
-    return pool.cluster_id == host.cluster_id
+from appliance.services.infra import pool_hosts
 
 
 def _reach_clause(host: Host) -> ColumnElement[bool]:
@@ -56,16 +48,7 @@ def _reach_clause(host: Host) -> ColumnElement[bool]:
 def hosts_reaching(ctx: CallContext, pool: StoragePool,
                    hypervisor: str | None = None) -> list[Host]:
     """The Up hosts that mount `pool` (of `hypervisor` when given), by name."""
-    stmt = select(Host).where(Host.zone_id == pool.zone_id, Host.removed.is_(None),
-                              Host.status == HostStatus.UP, Host.type == "Routing")
-    if pool.scope == StorageScope.HOST:
-        stmt = stmt.where(Host.id == pool.host_id)
-    elif pool.scope == StorageScope.CLUSTER:
-        stmt = stmt.where(Host.cluster_id == pool.cluster_id)
-    kind = hypervisor or pool.hypervisor
-    if kind:
-        stmt = stmt.where(func.lower(Host.hypervisor) == kind.lower())
-    return list(ctx.session.scalars(stmt.order_by(Host.name, Host.id)))
+    return pool_hosts.hosts_reaching(ctx.session, pool, hypervisor)
 
 
 def anchor_host(ctx: CallContext, vm: VirtualMachine) -> Host | None:

@@ -38,13 +38,13 @@ from appliance.orchestration.vm import host_access
 from appliance.orchestration.volume_placement import (
     anchor_host,
     hosts_reaching,
-    reaches,
     reserve_near,
     vm_hypervisor,
 )
 from appliance.services import tags
 from appliance.services.allocation import release_pool, reserve_pool
 from appliance.services.context import CallContext
+from appliance.services.infra.pool_hosts import reaches
 from appliance.services.storage import secondary
 from appliance.services.storage.volume_states import (
     ConcurrentVolumeChange,

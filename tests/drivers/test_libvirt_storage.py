@@ -286,6 +286,26 @@ def test_storage_features_by_domain_type(driver: LibvirtDriver, h1: lab.LabHost)
     assert driver.storage_features(_access(h1, "lxc")) == frozenset()
 
 
+def test_pool_usage_follows_what_volumes_take(driver: LibvirtDriver, h1: lab.LabHost,
+                                              pool_a: str) -> None:
+    access = _access(h1)
+    assert driver.pool_usage(access, "no-such-pool") is None
+    before = driver.pool_usage(access, pool_a)
+    assert before is not None and before.capacity and before.capacity > before.used > 0
+    name = f"usage-{TAG}"
+    driver.create_volume(access, VolumeRef(pool=pool_a, name=name, size=64 * MIB,
+                                           format="raw"))
+    conn = _connect(h1)
+    try:
+        volume = conn.storagePoolLookupByName(pool_a).storageVolLookupByName(name)
+        h1.run(f"dd if=/dev/urandom of={volume.path()} bs=1M count=32 conv=notrunc")
+        after = driver.pool_usage(access, pool_a)
+        assert after is not None and after.used >= before.used + 16 * MIB
+    finally:
+        driver.delete_volume(access, pool_a, name)
+        conn.close()
+
+
 def test_create_and_import_are_idempotent_and_a_failed_import_leaves_nothing(
         driver: LibvirtDriver, h1: lab.LabHost, pool_a: str, scratch: str) -> None:
     host = _access(h1)

@@ -81,6 +81,14 @@ class VolumeRef:
     format: str = "qcow2"
 
 
+@dataclass(frozen=True)
+class PoolUsage:
+    """What a primary storage pool holds, as the host that mounts it measures."""
+
+    capacity: int | None  # bytes; None when the driver cannot tell
+    used: int  # bytes allocated by the pool's volumes
+
+
 class StorageFeature(StrEnum):
     """What a driver can do with volumes on a host (`storage_features`)."""
 
@@ -191,6 +199,11 @@ class HypervisorDriver(Protocol):
 
     def storage_features(self, host: HostAccess) -> frozenset[StorageFeature]:
         """The volume operations this host's hypervisor allows."""
+        ...
+
+    def pool_usage(self, host: HostAccess, pool: str) -> PoolUsage | None:
+        """Capacity and use of storage pool `pool` as mounted on the host (None when the
+        host has no such pool)."""
         ...
 
     def create_volume(self, host: HostAccess, volume: VolumeRef) -> None:

@@ -40,6 +40,7 @@ from appliance.drivers.hypervisor.base import (
     HostAccess,
     HostFacts,
     HostUnreachable,
+    PoolUsage,
     PowerState,
     StorageFeature,
     TemplateSpec,
@@ -246,6 +247,10 @@ class SimulatorDriver:
 
     def storage_features(self, host: HostAccess) -> frozenset[StorageFeature]:
         return frozenset(StorageFeature)
+
+    def pool_usage(self, host: HostAccess, pool: str) -> PoolUsage | None:
+        used = pool_used_bytes(pool)
+        return None if used is None else PoolUsage(capacity=None, used=used)
 
     def delete_volume(self, host: HostAccess, pool: str, name: str) -> None:
         self._fault("delete_volume", host, None)

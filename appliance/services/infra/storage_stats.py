@@ -5,9 +5,10 @@ services/storage/secondary.py) and Down otherwise; its size and use are measured
 is Up. Template, ISO and snapshot operations check availability themselves when they run,
 so this record is for the operator (listImageStores, listHosts, listCapacity) and the log.
 
-Primary storage: the bytes the simulator's volumes of a pool take on disk become the pool's
-used bytes (listCapacity type 2, disksizeused). Pools on real hosts are measured by their
-hosts, not here.
+Primary storage: an Up host that mounts the pool measures it through its driver
+(`pool_usage`: libvirt's pool info on KVM/LXC hosts, the bytes the simulator's volume files
+take); that becomes the pool's used bytes (listCapacity type 2, disksizeused) and, when the
+driver can tell, its capacity. A pool no Up host mounts keeps its last figures.
 """
 
 from __future__ import annotations
@@ -19,9 +20,13 @@ import shutil
 from sqlalchemy import select
 
 from appliance.db import Database
-from appliance.drivers.hypervisor.simulator import pool_used_bytes
+from appliance.drivers.hypervisor import driver_for
+from appliance.drivers.hypervisor.base import HostAccess, PoolUsage
+from appliance.errors import CloudError
 from appliance.jobs import scheduler
-from appliance.models import ImageStore, StoragePool
+from appliance.models import Cluster, ImageStore, StoragePool
+from appliance.services.infra import hosts
+from appliance.services.infra.pool_hosts import hosts_reaching
 from appliance.services.storage import secondary
 
 log = logging.getLogger("cirrus.storage")
@@ -39,14 +44,30 @@ def _measure(store: ImageStore) -> tuple[str, tuple[int, int] | None]:
     return state, (usage.total, usage.used)
 
 
+def _pool_usage(db: Database, pool_id: str, hypervisor: str,
+                access: HostAccess) -> PoolUsage | None:
+    try:
+        return driver_for(hypervisor, db).pool_usage(access, pool_id)
+    except CloudError as error:
+        log.warning("storage pool %s not measured through host %s: %s", pool_id, access.name,
+                    error.text)
+        return None
+
+
 def check_storage(db: Database) -> dict[str, str]:
     """One round over image stores and primary pools; returns {image store id: state}."""
     with db.session(write=False) as session:
         stores = {s.id: _measure(s) for s in session.scalars(
             select(ImageStore).where(ImageStore.removed.is_(None)))}
-        pool_ids = list(session.scalars(select(StoragePool.id).where(
-            StoragePool.removed.is_(None))))
-    used = {pool_id: pool_used_bytes(pool_id) for pool_id in pool_ids}
+        measurers: dict[str, tuple[str, HostAccess]] = {}
+        for row in session.scalars(select(StoragePool).where(StoragePool.removed.is_(None))):
+            reaching = hosts_reaching(session, row)
+            if reaching:
+                host = reaching[0]
+                measurers[row.id] = (str(host.hypervisor), hosts.access(
+                    host, session.get(Cluster, host.cluster_id)))
+    used = {pool_id: _pool_usage(db, pool_id, *measurer)
+            for pool_id, measurer in measurers.items()}
     with db.session(write=True) as session:
         for store_id, (state, usage) in stores.items():
             store = session.get(ImageStore, store_id)
@@ -63,7 +84,9 @@ def check_storage(db: Database) -> dict[str, str]:
         for pool_id, measured in used.items():
             pool = session.get(StoragePool, pool_id)
             if pool is not None and measured is not None:
-                pool.used_bytes = measured
+                pool.used_bytes = measured.used
+                if measured.capacity:
+                    pool.capacity_bytes = measured.capacity
     return {store_id: state for store_id, (state, _) in stores.items()}
 
 

@@ -41,6 +41,7 @@ from appliance.drivers.hypervisor.base import (
     DriverError,
     HostAccess,
     HostFacts,
+    PoolUsage,
     PowerState,
     StorageFeature,
     TemplateSpec,
@@ -328,6 +329,22 @@ class LibvirtDriver:
 
     def storage_features(self, host: HostAccess) -> frozenset[StorageFeature]:
         return frozenset() if domain_type(host) == "lxc" else _QEMU_FEATURES
+
+    def pool_usage(self, host: HostAccess, pool: str) -> PoolUsage | None:
+        def run(conn: Any) -> PoolUsage | None:
+            try:
+                found = conn.storagePoolLookupByName(pool)
+            except _libvirt.libvirtError as error:
+                if error.get_error_code() == libvirt.VIR_ERR_NO_STORAGE_POOL:
+                    return None
+                raise
+            if not found.isActive():
+                return None
+            found.refresh(0)  # volumes written since libvirt last looked
+            _state, capacity, allocation, _available = found.info()
+            return PoolUsage(capacity=int(capacity), used=int(allocation))
+        usage: PoolUsage | None = self._call(host, f"usage of pool {pool}", run)
+        return usage
 
     def create_volume(self, host: HostAccess, volume: VolumeRef) -> None:
         def run(conn: Any) -> None:

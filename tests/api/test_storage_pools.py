@@ -73,3 +73,18 @@ def test_bad_input(cloud: Cloud) -> None:
                    url="nfs://a/b") == 431
     user = cloud.as_user(cloud.new_account())
     assert _status(user.listStoragePools) == 432
+
+
+def test_lxc_pools_must_keep_root_disk_paths_loop_mountable(cloud: Cloud) -> None:
+    zone = infra.stack(cloud)["zone"]["id"]
+    admin = cloud.admin
+    long_path = "/srv/" + "p" * 30  # + "/<uuid>" is past the 63 characters of a loop file
+    for url in ("nfs://filer/export/lxc", f"SharedMountPoint://{long_path}"):
+        assert _status(admin.createStoragePool, zoneid=zone, scope="zone", hypervisor="LXC",
+                       name="lxc-bad", url=url) == 431, url
+    short = admin.createStoragePool(zoneid=zone, scope="zone", hypervisor="LXC",
+                                    name="lxc-ok", url="SharedMountPoint:///srv/lxc")
+    assert short["storagepool"]["state"] == "Up"
+    # Other hypervisors' pools have no such limit.
+    admin.createStoragePool(zoneid=zone, scope="zone", hypervisor="KVM", name="kvm-long",
+                            url=f"SharedMountPoint://{long_path}")

@@ -18,7 +18,12 @@ from sqlalchemy import exists, select
 from appliance.errors import CloudError, ParamError, ResourceInUse, ResourceUnavailable
 from appliance.models import Cluster, Pod, StoragePool, Volume
 from appliance.models.base import utcnow
-from appliance.models.infra import StoragePoolState, StoragePoolType, StorageScope
+from appliance.models.infra import (
+    HypervisorType,
+    StoragePoolState,
+    StoragePoolType,
+    StorageScope,
+)
 from appliance.models.storage import VolumeState
 from appliance.orchestration import hosts as host_setup
 from appliance.orchestration import storage_maintenance
@@ -83,6 +88,29 @@ def _tags(value: str | None) -> str | None:
     return ",".join(t.strip() for t in value.split(",") if t.strip()) or None
 
 
+# libvirt LXC loop-mounts a container's root disk file, and a loop device keeps at most 63
+# bytes of its file's name: longer paths fail at start ("Unable to set backing file").
+LXC_ROOT_PATH_MAX = 63
+VOLUME_NAME_LENGTH = 36  # a volume's file is named by its uuid
+
+
+def _check_lxc_path(kind: StoragePoolType, path: str, hypervisor: str | None) -> None:
+    """431 now rather than a failed start later: the pool cannot hold LXC root disks."""
+    if hypervisor != HypervisorType.LXC:
+        return
+    if kind == StoragePoolType.NFS:
+        raise ParamError("LXC clusters cannot use NFS primary storage: its mount point "
+                         "under the hosts' mount root makes root disk paths longer than "
+                         f"the {LXC_ROOT_PATH_MAX} characters libvirt LXC can loop-mount; "
+                         "mount it yourself and add it as SharedMountPoint")
+    longest = LXC_ROOT_PATH_MAX - VOLUME_NAME_LENGTH - 1
+    if len(path.rstrip("/")) > longest:
+        raise ParamError(f"Primary storage path {path} is too long for an LXC cluster: "
+                         f"libvirt LXC loop-mounts root disks by a path of at most "
+                         f"{LXC_ROOT_PATH_MAX} characters, so the pool's path may have at "
+                         f"most {longest}")
+
+
 def create(ctx: CallContext, *, zone_id: str, pod_id: str | None, cluster_id: str | None,
            name: str, url: str, tags: str | None, capacity_bytes: int | None,
            scope: str | None, hypervisor: str | None) -> StoragePool:
@@ -105,6 +133,7 @@ def create(ctx: CallContext, *, zone_id: str, pod_id: str | None, cluster_id: st
         if pod_id is not None or cluster_id is not None:
             raise ParamError("Zone-wide primary storage takes no podid or clusterid")
         kind_of_hosts = str(clusters.hypervisor_type(hypervisor)) if hypervisor else None
+    _check_lxc_path(kind, path, kind_of_hosts)
     name = name.strip()
     if not name:
         raise ParamError("Primary storage name must not be empty")

@@ -68,6 +68,9 @@ class Volume(Base):
     checksum: Mapped[str | None] = mapped_column(String(255))
     progress: Mapped[int] = mapped_column(Integer, default=0)  # upload %, 0-100
     status_text: Mapped[str | None] = mapped_column(Text)  # why an upload/copy failed
+    # The pool a move between clusters reserved room in (and may have copied into): a
+    # move resumed after a crash gives it back before it starts again.
+    move_pool_id: Mapped[str | None] = mapped_column(String(36))
     # extractVolume's download link to the copy on secondary storage (as TemplateZone's).
     extract_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     extract_url: Mapped[str | None] = mapped_column(String(2048))

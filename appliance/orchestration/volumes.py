@@ -190,7 +190,7 @@ def _remove_copy(ctx: CallContext, store_id: str | None, relative: str) -> None:
 def _move(ctx: CallContext, volume: Volume, near: Host) -> None:
     """Copy the volume from its pool to one `near` reaches through secondary storage."""
     if volume.state == S.MIGRATING:  # resumed after a crash: start the copy again
-        transition(ctx.session, volume, S.READY)
+        _abandon_move(ctx, volume)
     old = _pool(ctx, volume)
     source = worker_for(ctx, old, None, volume.hypervisor)
     if source is None:
@@ -209,6 +209,7 @@ def _move(ctx: CallContext, volume: Volume, near: Host) -> None:
                      old.name, store.name)
         src_driver.export_volume(src_access, old_ref, copy)
         new = reserve_near(ctx, volume, near)
+        change(ctx.session, volume, move_pool_id=new.id)  # with the reservation
         dest = worker_for(ctx, new, near, volume.hypervisor)
         if dest is None:
             raise ResourceUnavailable(f"No Up host reaches storage pool {new.name} to copy "
@@ -222,12 +223,14 @@ def _move(ctx: CallContext, volume: Volume, near: Host) -> None:
     except CloudError:
         if new is not None:
             release_pool(ctx.session, new.id, volume.size)
-        transition(ctx.session, volume, S.READY, store_id=None, store_path=None)
+        transition(ctx.session, volume, S.READY, store_id=None, store_path=None,
+                   move_pool_id=None)
         ctx.checkpoint()
         secondary.remove(store, relative)
         raise
     transition(ctx.session, volume, S.READY, pool_id=new.id, pod_id=new.pod_id or near.pod_id,
-               path=f"{new.path.rstrip('/')}/{volume.id}", store_id=None, store_path=None)
+               path=f"{new.path.rstrip('/')}/{volume.id}", store_id=None, store_path=None,
+               move_pool_id=None)
     release_pool(ctx.session, old.id, volume.size)
     ctx.checkpoint()
     try:
@@ -236,6 +239,33 @@ def _move(ctx: CallContext, volume: Volume, near: Host) -> None:
         ctx.log.warning("volume %s moved, but its old copy in pool %s stays: %s", volume.id,
                         old.name, error.text)
     secondary.remove(store, relative)
+
+
+def _abandon_move(ctx: CallContext, volume: Volume) -> None:
+    """A move cut short by a crash: give back the room it reserved, delete what it may have
+    copied there (import is all or nothing) and its copy on secondary storage."""
+    target = ctx.session.get(StoragePool, volume.move_pool_id) if volume.move_pool_id \
+        else None
+    store = ctx.session.get(ImageStore, volume.store_id) if volume.store_id else None
+    relative = volume.store_path
+    if target is not None:
+        # Released and forgotten in one transaction: a second crash cannot release twice.
+        release_pool(ctx.session, target.id, volume.size)
+        change(ctx.session, volume, move_pool_id=None)
+        worker = worker_for(ctx, target, None, volume.hypervisor)
+        if worker is not None:
+            driver, access = driver_of(ctx, worker), host_access(ctx, worker)
+            ctx.checkpoint()
+            try:
+                driver.delete_volume(access, target.id, volume.id)
+            except CloudError as error:
+                ctx.log.warning("the copy of volume %s left in pool %s by an interrupted "
+                                "move stays: %s", volume.id, target.name, error.text)
+    transition(ctx.session, volume, S.READY, store_id=None, store_path=None,
+               move_pool_id=None)
+    ctx.checkpoint()
+    if store is not None and relative is not None:
+        secondary.remove(store, relative)
 
 
 def place_near(ctx: CallContext, volume: Volume, near: Host) -> None:

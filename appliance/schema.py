@@ -19,11 +19,24 @@ def alembic_config(db: Database) -> Config:
     return config
 
 
-def upgrade(db: Database, revision: str = "head") -> None:
-    """Bring the database schema to `revision` (creating it on an empty database)."""
+def upgrade(db: Database, revision: str = "head", *, replay: bool = False) -> None:
+    """Bring the database schema to `revision` (creating it on an empty database).
+
+    An empty database brought to head gets the models' tables at once and is stamped
+    (tests/unit/test_migrations.py keeps that equal to replaying every migration, which
+    `replay=True` forces): a fresh install, and every test cloud, starts seconds sooner.
+    """
+    from sqlalchemy import inspect
+
+    from appliance.models import Base
+
     config = alembic_config(db)
     with db.engine.begin() as connection:
         config.attributes["connection"] = connection
+        if not replay and revision == "head" and not inspect(connection).get_table_names():
+            Base.metadata.create_all(connection)
+            command.stamp(config, "head")
+            return
         command.upgrade(config, revision)
 
 
@@ -39,7 +52,8 @@ def pending(db: Database) -> bool:
 
 
 def revision(db: Database, message: str) -> None:
-    """Autogenerate a new migration from the models (developers only)."""
+    """Autogenerate a new migration from the models (developers only): `db` must hold the
+    previous head's schema as the migrations build it (`upgrade(db, replay=True)`)."""
     config = alembic_config(db)
     with db.engine.begin() as connection:
         config.attributes["connection"] = connection

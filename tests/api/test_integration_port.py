@@ -17,8 +17,8 @@ from tests.support import server
 def test_integration_port_serves_unsigned_calls_on_loopback(database_url: str) -> None:
     home = tempfile.mkdtemp(prefix="cirrus-integration-")
     creds = server.init(database_url, home)
-    port = server.free_port()
     first = server.start(database_url, home=home)
+    port = server.free_port()  # chosen after the server took its own port
     try:
         admin = CloudStack(endpoint=first.endpoint, key=creds["apikey"],
                            secret=creds["secretkey"])
@@ -58,7 +58,7 @@ def _listen_addresses(port: int) -> set[str]:
 
 
 def _wait_listening(port: int) -> None:
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60  # a gunicorn start on 2 busy cores
     while time.monotonic() < deadline:
         if _listen_addresses(port):
             return

@@ -49,21 +49,29 @@ def _initialize(args: argparse.Namespace) -> tuple[dict[str, str], bool, str]:
     Returns the admin's credentials (the password only when it was set now), whether the
     admin was created, and the database URL with its password masked.
     """
-    from appliance import schema
-    from appliance.services import bootstrap
-
     if args.database_url is None and "CIRRUS_DATABASE_URL" not in os.environ:
         os.makedirs(cirrus_home(), exist_ok=True)
     db = _database(args)
+    info, created = initialize(db, admin_password=args.admin_password)
+    db.dispose()
+    return info, created, db.safe_url
+
+
+def initialize(db: Database, *, admin_password: str | None = None
+               ) -> tuple[dict[str, str], bool]:
+    """Bring the schema to head and ensure ROOT and the admin exist: the admin's
+    credentials (the password only when it was set now) and whether it was created."""
+    from appliance import schema
+    from appliance.services import bootstrap
+
     schema.upgrade(db)
     with db.session(write=True) as session:
-        creds = bootstrap.ensure_root(session, admin_password=args.admin_password)
+        creds = bootstrap.ensure_root(session, admin_password=admin_password)
     info = {"username": creds.username, "domain": "/", "apikey": creds.api_key,
             "secretkey": creds.secret_key}
     if creds.password:
         info["password"] = creds.password
-    db.dispose()
-    return info, creds.created, db.safe_url
+    return info, creds.created
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -148,6 +156,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
             self.cfg.set("worker_class", "gthread")
             self.cfg.set("accesslog", "-" if args.access_log else None)
             self.cfg.set("proc_name", "cirrus-api")
+            # Gunicorn closes idle keep-alive connections after 2 s by default: a client
+            # polling a job every 2 s on one connection (ngine_io.cloudstack does) then
+            # races the close and gets "Remote end closed connection without response".
+            self.cfg.set("keepalive", 75)
             # Gunicorn's control socket sits at one fixed path per user: several servers
             # on one host would fight over it, and Cirrus does not use it.
             if "control_socket_disable" in self.cfg.settings:

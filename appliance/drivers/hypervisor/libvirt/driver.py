@@ -81,15 +81,6 @@ def _power_state(state: int) -> PowerState:
     return PowerState.UNKNOWN
 
 
-def _lookup(conn: Any, name: str) -> Any | None:
-    try:
-        return conn.lookupByName(name)
-    except _libvirt.libvirtError as error:
-        if error.get_error_code() == libvirt.VIR_ERR_NO_DOMAIN:
-            return None
-        raise
-
-
 def host_address(host: HostAccess) -> str:
     """The address VNC listens on: the host's IP, else the host part of its URL."""
     if host.ip_address:
@@ -135,7 +126,7 @@ class LibvirtDriver:
         kind = domain_type(host)
 
         def run(conn: Any) -> None:
-            domain = _lookup(conn, spec.instance_name)
+            domain = live.lookup_domain(conn, spec.instance_name)
             if domain is not None and domain.UUIDString() != spec.vm_id:
                 # Same name, another VM (another cloud sharing the host): never adopt it.
                 raise DriverError(f"host {host.name} already has a domain named "
@@ -244,7 +235,7 @@ class LibvirtDriver:
         kind = domain_type(host)
 
         def run(conn: Any) -> None:
-            domain = _lookup(conn, instance_name)
+            domain = live.lookup_domain(conn, instance_name)
             if domain is None or not domain.isActive():
                 return
             if not forced and self._shutdown(domain, kind, instance_name, timeout):
@@ -294,7 +285,7 @@ class LibvirtDriver:
         kind = domain_type(host)
 
         def run(conn: Any) -> None:
-            domain = _lookup(conn, instance_name)
+            domain = live.lookup_domain(conn, instance_name)
             if domain is None or not domain.isActive():
                 raise DriverError(f"{instance_name} is not running on host {host.name}; only "
                                   "a running VM can be rebooted")
@@ -308,7 +299,7 @@ class LibvirtDriver:
 
     def destroy(self, host: HostAccess, instance_name: str) -> None:
         def run(conn: Any) -> None:
-            domain = _lookup(conn, instance_name)
+            domain = live.lookup_domain(conn, instance_name)
             if domain is None:
                 return
             if domain.isActive():
@@ -510,7 +501,7 @@ class LibvirtDriver:
 
     def stats(self, host: HostAccess, instance_name: str) -> VmStats:
         def run(conn: Any) -> tuple[VmStats, int] | None:
-            domain = _lookup(conn, instance_name)
+            domain = live.lookup_domain(conn, instance_name)
             if domain is None:
                 raise DriverError(f"{instance_name} is not defined on host {host.name}")
             return _sample(domain) if domain.isActive() else None
@@ -530,7 +521,7 @@ class LibvirtDriver:
     def console(self, host: HostAccess, instance_name: str) -> tuple[str, int, str]:
         """(address, VNC port, password) of a running VM, for the console proxy."""
         def run(conn: Any) -> tuple[str, int, str]:
-            domain = _lookup(conn, instance_name)
+            domain = live.lookup_domain(conn, instance_name)
             if domain is None or not domain.isActive():
                 raise DriverError(f"{instance_name} is not running on host {host.name}")
             devices = virxml.devices_of(domain.XMLDesc(libvirt.VIR_DOMAIN_XML_SECURE))

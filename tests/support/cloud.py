@@ -27,6 +27,9 @@ class Cloud:
     admin_key: str
     admin_secret: str
     admin_password: str
+    # Seconds a request may take: lab clouds run playbooks inside addHost and the like.
+    timeout: float = 30
+    job_timeout: float = 60
 
     @property
     def endpoint(self) -> str:
@@ -35,9 +38,10 @@ class Cloud:
     def client(self, key: str | None = None, secret: str | None = None,
                **kwargs: Any) -> CloudStack:
         """A `cs` client (signatureVersion 3 with expires), admin by default."""
+        options: dict[str, Any] = {"timeout": self.timeout, "job_timeout": self.job_timeout,
+                                   "poll_interval": 0.1, **kwargs}
         return CloudStack(endpoint=self.endpoint, key=key or self.admin_key,
-                          secret=secret or self.admin_secret, timeout=30, job_timeout=60,
-                          poll_interval=0.1, **kwargs)
+                          secret=secret or self.admin_secret, **options)
 
     @property
     def admin(self) -> CloudStack:

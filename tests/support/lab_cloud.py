@@ -32,7 +32,9 @@ def lab_cloud(hosts: int = 2) -> Iterator[Cloud]:
     creds = server.init(url, home)
     the_lab = lab.up(hosts=hosts, authorize_keys=[keys.private_key_path(home) + ".pub"])
     srv = server.start(url, home=home)
-    cloud = Cloud(srv, creds["apikey"], creds["secretkey"], creds["password"])
+    # Host-side work (playbooks, QEMU boots under TCG) is slow on 2 busy cores.
+    cloud = Cloud(srv, creds["apikey"], creds["secretkey"], creds["password"], timeout=180,
+                  job_timeout=300)
     # Other clouds (other test sessions) share the lab hosts: keep our names apart.
     suffix = f"E2E{uuid.uuid4().hex[:6]}"
     cloud.admin.updateConfiguration(name="instance.name", value=suffix)

@@ -6,6 +6,7 @@ import os
 import tempfile
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +14,19 @@ from tests.support import mariadb, server
 from tests.support.cloud import Cloud
 
 BACKENDS = ("sqlite", "mariadb")
+TESTS = Path(__file__).parent
+# Folders whose tests use the one-box lab (hosts, bridges, the public VLAN): with
+# pytest-xdist they all run on one worker, one after another, as they always did.
+LAB_FOLDERS = frozenset({"automation", "drivers", "e2e", "lab", "playbooks", "roles"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """xdist groups (scripts/run-tests runs `-n 2 --dist loadgroup`): a module's tests stay
+    on one worker, so its module-scoped cloud starts once; the lab's tests share one."""
+    for item in items:
+        parts = Path(item.path).relative_to(TESTS).parts
+        group = "lab" if parts[0] in LAB_FOLDERS else "/".join(parts)
+        item.add_marker(pytest.mark.xdist_group(group))
 # Test-only commands (tests/support/slow_commands.py) that exercise the job machinery.
 TEST_COMMANDS = {"CIRRUS_COMMAND_MODULES": "tests.support.slow_commands"}
 

@@ -81,7 +81,7 @@ def main() -> None:
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             ip = user.associateIpAddress(zoneid=zone["zone"], fetch_result=True)[
-                "publicipaddress"]
+                "ipaddress"]
             latencies = []
             for index in range(args.rules):
                 port = 9000 + index
@@ -98,7 +98,7 @@ def main() -> None:
                   f"over {len(latencies)} rules")
 
             other = user.associateIpAddress(zoneid=zone["zone"], fetch_result=True)[
-                "publicipaddress"]
+                "ipaddress"]
             before = router_runs(cloud.server.home)
             began = time.monotonic()
 

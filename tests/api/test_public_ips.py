@@ -44,7 +44,7 @@ def deploy(client: CloudStack, dc: dict[str, str], **extra: Any) -> dict[str, An
 
 def associate(client: CloudStack, **kwargs: Any) -> dict[str, Any]:
     ip: dict[str, Any] = client.associateIpAddress(fetch_result=True, **kwargs)[
-        "publicipaddress"]
+        "ipaddress"]
     return ip
 
 

@@ -23,6 +23,8 @@ def test_enable_and_disable(cloud: Cloud, dc: dict[str, str]) -> None:
     assert user.listIpForwardingRules(virtualmachineid=vm["id"])["count"] == 1
     assert rules_version(cloud, network_id) == before + 1
     assert "STATICNAT.ENABLE" in {e["type"] for e in user.listEvents()["event"]}
+    shown = user.listVirtualMachines(id=vm["id"])["virtualmachine"][0]
+    assert (shown["publicip"], shown["publicipid"]) == (ip["ipaddress"], ip["id"])
 
     # One VM per address, one address per VM, no port rules next to it.
     second_vm = deploy(user, dc)
@@ -37,6 +39,7 @@ def test_enable_and_disable(cloud: Cloud, dc: dict[str, str]) -> None:
     user.disableStaticNat(ipaddressid=ip["id"], fetch_result=True)
     seen = user.listPublicIpAddresses(id=ip["id"])["publicipaddress"][0]
     assert seen["isstaticnat"] is False and "virtualmachineid" not in seen
+    assert "publicip" not in user.listVirtualMachines(id=vm["id"])["virtualmachine"][0]
     assert user.listIpForwardingRules(ipaddressid=ip["id"]).get("ipforwardingrule", []) == []
     assert rules_version(cloud, network_id) == before + 3  # enable, other IP, disable
     assert error_of(user.disableStaticNat, ipaddressid=ip["id"]) == 431

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from cs import CloudStack
+from cs import CloudStack, CloudStackApiException
 
 from tests.api.test_networks import _job_status, direct, virtual
 from tests.support import datacenter
@@ -71,6 +71,13 @@ def _deploy_status(client: CloudStack, dc: dict[str, str], **extra: Any) -> int:
                        templateid=dc[datacenter.TEMPLATE], **extra)
 
 
+def _nics_status(client: CloudStack, vm_id: str) -> int:
+    with pytest.raises(CloudStackApiException) as caught:
+        client.listNics(virtualmachineid=vm_id)
+    code: int = caught.value.response.status_code
+    return code
+
+
 def _direct(cloud: Cloud, dc: dict[str, str], vlan: int, **extra: Any) -> dict[str, Any]:
     network: dict[str, Any] = cloud.admin.createNetwork(
         name=f"direct-{vlan}", displaytext=f"Direct {vlan}", networkofferingid=direct(cloud),
@@ -102,6 +109,18 @@ def test_vm_with_two_nics_one_default(cloud: Cloud, dc: dict[str, str],
     assert second["ipaddress"] == "10.150.0.10" and second["gateway"] == "10.150.0.1"
     assert second["netmask"] == "255.255.255.0" and second["type"] == "Shared"
     assert second["macaddress"] != first["macaddress"]
+    # listNics (ngine_io.cloudstack's port forwarding and static NAT modules ask it).
+    listed = user.listNics(virtualmachineid=vm["id"])
+    assert listed["count"] == 2
+    assert [{k: v for k, v in n.items() if k != "virtualmachineid"} for n in listed["nic"]] \
+        == [first, second]
+    assert {n["virtualmachineid"] for n in listed["nic"]} == {vm["id"]}
+    (on_shared,) = user.listNics(virtualmachineid=vm["id"], networkid=shared["id"])["nic"]
+    assert on_shared["id"] == second["id"]
+    assert user.listNics(virtualmachineid=vm["id"], nicid=first["id"])["nic"] == \
+        [listed["nic"][0]]
+    stranger = cloud.as_user(cloud.new_account())
+    assert _nics_status(stranger, vm["id"]) == 531
 
     only = _deploy(user, dc, networkids=shared["id"])  # Optional: direct alone is fine
     assert [(n["networkid"], n["ipaddress"], n["isdefault"]) for n in only["nic"]] == [

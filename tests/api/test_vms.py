@@ -105,6 +105,21 @@ def test_users_cannot_touch_other_accounts_vms(cloud: Cloud, dc: dict[str, str])
     cloud.admin.destroyVirtualMachine(id=vm["id"], expunge=True, fetch_result=True)
 
 
+def test_a_vms_tags_are_listed_with_it(cloud: Cloud, dc: dict[str, str]) -> None:
+    """listVirtualMachines shows each VM's resource tags (inventories group by them)."""
+    user = cloud.as_user(cloud.new_account())
+    tagged, plain = _deploy(user, dc), _deploy(user, dc)
+    user.createTags(resourceids=tagged["id"], resourcetype="UserVm",
+                    tags=[{"key": "role", "value": "web"}, {"key": "env", "value": "prod"}],
+                    fetch_result=True)
+    shown = {vm["id"]: vm for vm in user.listVirtualMachines()["virtualmachine"]}
+    assert {(t["key"], t["value"], t["resourcetype"]) for t in shown[tagged["id"]]["tags"]} \
+        == {("role", "web", "UserVm"), ("env", "prod", "UserVm")}
+    assert shown[plain["id"]]["tags"] == []
+    for vm in (tagged, plain):
+        cloud.admin.destroyVirtualMachine(id=vm["id"], expunge=True, fetch_result=True)
+
+
 def test_bad_input_creates_nothing(cloud: Cloud, dc: dict[str, str]) -> None:
     owner = cloud.new_account()
     user = cloud.as_user(owner)

@@ -185,7 +185,7 @@ def test_guests_get_leases_names_and_metadata(cloud: Cloud, tenant: Tenant) -> N
 def test_port_forwarding_firewall_and_source_nat(tenant: Tenant) -> None:
     user, web = tenant.user, tenant.web
     ip = user.associateIpAddress(zoneid=web.vm["zoneid"], fetch_result=True)[
-        "publicipaddress"]
+        "ipaddress"]
     with serving(["nsenter", "-t", str(web.pid()), "-n", "--"], "web-page"):
         rule = user.createPortForwardingRule(
             ipaddressid=ip["id"], protocol="tcp", publicport=8080, privateport=GUEST_PORT,
@@ -226,7 +226,7 @@ def peer_seen_from(guest: Guest) -> str:
 def test_load_balancing_and_static_nat(tenant: Tenant) -> None:
     user, web, app = tenant.user, tenant.web, tenant.app
     ip = user.associateIpAddress(zoneid=web.vm["zoneid"], fetch_result=True)[
-        "publicipaddress"]
+        "ipaddress"]
     with contextlib.ExitStack() as stack:
         for guest in (web, app):
             stack.enter_context(serving(["nsenter", "-t", str(guest.pid()), "-n", "--"],
@@ -250,7 +250,7 @@ def test_load_balancing_and_static_nat(tenant: Tenant) -> None:
         # Static NAT: every port the firewall allows reaches the VM; its outbound
         # traffic leaves from that address.
         nat_ip = user.associateIpAddress(zoneid=web.vm["zoneid"], fetch_result=True)[
-            "publicipaddress"]
+            "ipaddress"]
         assert user.enableStaticNat(ipaddressid=nat_ip["id"],
                                     virtualmachineid=app.vm["id"])["success"]
         nat_url = f"http://{nat_ip['ipaddress']}:{GUEST_PORT}/"
@@ -286,7 +286,7 @@ def test_restart_network_restores_a_wiped_router(cloud: Cloud, tenant: Tenant,
                                                  lab_hosts: lab.Lab) -> None:
     user, web = tenant.user, tenant.web
     ip = user.associateIpAddress(zoneid=web.vm["zoneid"], fetch_result=True)[
-        "publicipaddress"]
+        "ipaddress"]
     url = f"http://{ip['ipaddress']}:8090/"
     with serving(["nsenter", "-t", str(web.pid()), "-n", "--"], "still-here"):
         user.createPortForwardingRule(ipaddressid=ip["id"], protocol="tcp",

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from appliance.api.params import BOOLEAN, STRING, UUID, param
 from appliance.api.registry import Command, OwnedListCommand, api_command
-from appliance.api.responses.network import PUBLIC_IP
+from appliance.api.responses.network import ASSOCIATED_IP, PUBLIC_IP
 from appliance.errors import InternalError
 from appliance.jobs import queue
 from appliance.models import PublicIpAddress
@@ -42,7 +42,7 @@ class ListPublicIpAddresses(OwnedListCommand):
 IP = "IpAddress"
 
 
-@api_command("associateIpAddress", response=PUBLIC_IP, is_async=True, event="NET.IPASSIGN",
+@api_command("associateIpAddress", response=ASSOCIATED_IP, is_async=True, event="NET.IPASSIGN",
              instance_type=IP, related=("listPublicIpAddresses",))
 @dataclass(frozen=True)
 class AssociateIpAddress(Command):

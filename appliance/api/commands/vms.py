@@ -5,12 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from appliance.api.params import BOOLEAN, LIST, LONG, STRING, UUID, param
-from appliance.api.registry import ADMINS, ALL_ROLES, Command, OwnedListCommand, api_command
-from appliance.api.responses.compute import VIRTUAL_MACHINE, VIRTUAL_MACHINE_WITH_PASSWORD
+from appliance.api.registry import (
+    ADMINS,
+    ALL_ROLES,
+    Command,
+    ListCommand,
+    OwnedListCommand,
+    api_command,
+)
+from appliance.api.responses.compute import NIC, VIRTUAL_MACHINE, VIRTUAL_MACHINE_WITH_PASSWORD
 from appliance.errors import InternalError
 from appliance.jobs import queue
-from appliance.models import VirtualMachine
+from appliance.models import Nic, VirtualMachine
 from appliance.services.context import CallContext
+from appliance.services.network import guest
 from appliance.services.paging import Page
 from appliance.services.vms import deploy, lifecycle
 
@@ -239,3 +247,18 @@ class ListVirtualMachines(OwnedListCommand):
             template_id=self.templateid, service_offering_id=self.serviceofferingid,
             keyword=self.keyword), owner=self.owner_filter(), page=self.page,
             pagesize=self.pagesize)
+
+
+@api_command("listNics", response=NIC, since="4.2.0")
+@dataclass(frozen=True)
+class ListNics(ListCommand):
+    """Lists the NICs of a virtual machine."""
+
+    virtualmachineid: str = param(UUID, required=True, doc="the ID of the VM")
+    nicid: str | None = param(UUID, doc="the ID of the NIC")
+    networkid: str | None = param(UUID, doc="list the VM's NICs on this network")
+
+    def run(self, ctx: CallContext) -> Page[Nic]:
+        return guest.list_nics(ctx, self.virtualmachineid, nic_id=self.nicid,
+                               network_id=self.networkid, page=self.page,
+                               pagesize=self.pagesize)

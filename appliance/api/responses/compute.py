@@ -8,14 +8,19 @@ from sqlalchemy import select
 
 from appliance.api.responses import ResponseSpec, drop_none, wire_date
 from appliance.models import (
+    FirewallRule,
     Host,
     Network,
+    Nic,
+    PublicIpAddress,
+    RulePurpose,
     VirtualMachine,
     VmState,
     VmStats,
     Volume,
     VolumeType,
 )
+from appliance.services import tags
 from appliance.services.context import CallContext
 from appliance.services.network import guest, security_groups
 
@@ -24,6 +29,23 @@ def _uri(network: Network) -> str | None:
     if network.vnet is None:
         return None
     return f"{'vxlan' if network.isolation == 'vxlan' else 'vlan'}://{network.vnet}"
+
+
+def _nic(nic: Nic, network: Network) -> dict[str, Any]:
+    return drop_none({
+        "id": nic.id, "networkid": network.id, "networkname": network.name,
+        "ipaddress": nic.ip_address, "netmask": nic.netmask, "gateway": nic.gateway,
+        "macaddress": nic.mac, "isdefault": nic.is_default, "traffictype": "Guest",
+        "type": network.guest_type, "deviceid": str(nic.device_id),
+        "broadcasturi": _uri(network), "isolationuri": _uri(network),
+    })
+
+
+def render_nic(nic: Nic, ctx: CallContext) -> dict[str, Any]:
+    """A NIC as listNics answers it: the VM's `nic` entry and the VM's id."""
+    network = ctx.session.get(Network, nic.network_id)
+    assert network is not None  # a NIC's network is kept while the NIC exists
+    return {**_nic(nic, network), "virtualmachineid": nic.vm_id}
 
 
 def render_vm(vm: VirtualMachine, ctx: CallContext) -> dict[str, Any]:
@@ -35,6 +57,9 @@ def render_vm(vm: VirtualMachine, ctx: CallContext) -> dict[str, Any]:
         Volume.removed.is_(None)))
     os_type = template.os_type if template is not None else (iso.os_type if iso else None)
     stats = ctx.session.get(VmStats, vm.id) if vm.state == VmState.RUNNING else None
+    nat_ip = ctx.session.scalar(select(PublicIpAddress).join(
+        FirewallRule, FirewallRule.ip_address_id == PublicIpAddress.id).where(
+        FirewallRule.vm_id == vm.id, FirewallRule.purpose == RulePurpose.STATIC_NAT).limit(1))
     return drop_none({
         "id": vm.id,
         "name": vm.name,
@@ -76,17 +101,13 @@ def render_vm(vm: VirtualMachine, ctx: CallContext) -> dict[str, Any]:
         "networkkbswrite": int(stats.network_write_kbs) if stats else None,
         "diskkbsread": int(stats.disk_read_kbs) if stats else None,
         "diskkbswrite": int(stats.disk_write_kbs) if stats else None,
-        "nic": [drop_none({
-            "id": nic.id, "networkid": network.id, "networkname": network.name,
-            "ipaddress": nic.ip_address, "netmask": nic.netmask, "gateway": nic.gateway,
-            "macaddress": nic.mac, "isdefault": nic.is_default, "traffictype": "Guest",
-            "type": network.guest_type, "deviceid": str(nic.device_id),
-            "broadcasturi": _uri(network), "isolationuri": _uri(network),
-        }) for nic, network in guest.nics_of(ctx, vm.id)],
+        "nic": [_nic(nic, network) for nic, network in guest.nics_of(ctx, vm.id)],
         "securitygroup": [drop_none({
             "id": group.id, "name": group.name, "description": group.description,
         }) for group in security_groups.groups_of_vm(ctx, vm.id)],
-        "tags": [],
+        "publicipid": nat_ip.id if nat_ip else None,
+        "publicip": nat_ip.address if nat_ip else None,
+        "tags": tags.tags_for(ctx, "UserVm", [vm.id])[vm.id],
         "affinitygroup": [],
     })
 
@@ -125,6 +146,8 @@ VIRTUAL_MACHINE = ResponseSpec("virtualmachine", (
     ("networkkbswrite", "the outgoing network traffic on the VM in KiB"),
     ("diskkbsread", "the VM's disk read in KiB"), ("diskkbswrite", "the VM's disk write in KiB"),
     ("nic", "the list of NICs"), ("securitygroup", "the list of security groups"),
+    ("publicipid", "the ID of the public IP address the VM has through static NAT"),
+    ("publicip", "the public IP address the VM has through static NAT"),
     ("tags", "the list of resource tags"), ("affinitygroup", "the list of affinity groups"),
 ), render_vm)
 
@@ -140,3 +163,17 @@ VIRTUAL_MACHINE_WITH_PASSWORD = ResponseSpec(
     (*VIRTUAL_MACHINE.fields, ("password", "the password of the virtual machine (only in "
                                            "the answer of the call that set it)")),
     _render_with_password)
+
+
+NIC = ResponseSpec("nic", (
+    ("id", "the ID of the NIC"), ("networkid", "the ID of the network of the NIC"),
+    ("networkname", "the name of the network of the NIC"),
+    ("ipaddress", "the IP address of the NIC"), ("netmask", "the netmask of the NIC"),
+    ("gateway", "the gateway of the NIC"), ("macaddress", "the MAC address of the NIC"),
+    ("isdefault", "true if the NIC is the VM's default one"),
+    ("traffictype", "the traffic type of the NIC"), ("type", "the type of the NIC's network"),
+    ("deviceid", "device number of the NIC in the VM"),
+    ("broadcasturi", "the broadcast URI of the NIC's network"),
+    ("isolationuri", "the isolation URI of the NIC's network"),
+    ("virtualmachineid", "the ID of the VM the NIC belongs to"),
+), render_nic)

@@ -75,6 +75,10 @@ PUBLIC_IP = ResponseSpec("publicipaddress", (
     ("state", "State of the IP address: Allocating, Allocated, Releasing or Free"),
 ), render_public_ip)
 
+# associateIpAddress's job answers the same object as `ipaddress` (CloudStack's
+# AssociateIPAddrCmd; libcloud and ngine_io.cloudstack's cs_ip_address read that key).
+ASSOCIATED_IP = ResponseSpec("ipaddress", PUBLIC_IP.fields, render_public_ip)
+
 
 RULE_STATE_DOC = ("the state of the rule: Add until the network's virtual router has "
                   "applied it, then Active")

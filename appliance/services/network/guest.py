@@ -20,6 +20,7 @@ from appliance.models import Account, GuestVnet, Network, NetworkOffering, Nic, 
 from appliance.models.infra import NetworkType
 from appliance.services.context import CallContext
 from appliance.services.network import routers
+from appliance.services.paging import Page, paginate
 
 ATTEMPTS = 64
 
@@ -157,3 +158,18 @@ def nics_of(ctx: CallContext, vm_id: str) -> list[tuple[Nic, Network]]:
     return list(ctx.session.execute(
         select(Nic, Network).join(Network, Nic.network_id == Network.id)
         .where(Nic.vm_id == vm_id).order_by(Nic.device_id)).tuples())
+
+
+def list_nics(ctx: CallContext, vm_id: str, *, nic_id: str | None = None,
+              network_id: str | None = None, page: int | None = None,
+              pagesize: int | None = None) -> Page[Nic]:
+    """listNics: the NICs of a VM the caller may see, by device number."""
+    from appliance.services.vms import lifecycle
+
+    vm = lifecycle.get(ctx, vm_id)
+    stmt = select(Nic).where(Nic.vm_id == vm.id).order_by(Nic.device_id)
+    if nic_id is not None:
+        stmt = stmt.where(Nic.id == nic_id)
+    if network_id is not None:
+        stmt = stmt.where(Nic.network_id == network_id)
+    return paginate(ctx.session, stmt, page, pagesize)

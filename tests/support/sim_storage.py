@@ -48,12 +48,17 @@ def snapshot_row(cloud: Cloud, snapshot_id: str) -> dict[str, Any]:
     return row(cloud, Snapshot, snapshot_id)
 
 
+def pool_file(cloud: Cloud, pool_id: str, volume_id: str) -> str:
+    """The simulator's file of volume `volume_id` in pool `pool_id` on the test server."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CIRRUS_HOME", cloud.server.home)
+        return simulator.volume_file(pool_id, volume_id)
+
+
 def volume_file(cloud: Cloud, volume: dict[str, Any]) -> str:
     """The simulator's file of a (physically created) volume on the test server."""
     assert volume["pool_id"], f"volume {volume['id']} has no pool yet"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("CIRRUS_HOME", cloud.server.home)
-        return simulator.volume_file(volume["pool_id"], volume["id"])
+    return pool_file(cloud, volume["pool_id"], volume["id"])
 
 
 def write(cloud: Cloud, volume: dict[str, Any], offset: int, data: bytes) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 
 from cs import CloudStack, CloudStackApiException
 
-from tests.support import datacenter
+from tests.support import datacenter, sim_storage
 from tests.support.cloud import Cloud, Credentials
 
 ZONE = "vols"
@@ -108,7 +108,7 @@ def deploy(cloud: Cloud, ids: dict[str, str], owner: Credentials, *, cluster: in
 
 def volume_file(cloud: Cloud, pool_id: str, volume_id: str) -> str:
     """The simulator's file of a volume (appliance.drivers.hypervisor.simulator)."""
-    return os.path.join(cloud.server.home, "simulator", "pools", pool_id, volume_id)
+    return sim_storage.pool_file(cloud, pool_id, volume_id)
 
 
 def write(cloud: Cloud, pool_id: str, volume_id: str, offset: int, data: bytes) -> None:

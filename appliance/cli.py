@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
-import multiprocessing
 import os
 import signal
 import subprocess
 import sys
 import threading
-from multiprocessing.process import BaseProcess
+import time
 from typing import Any
 
 from appliance.app import cirrus_home, create_app
@@ -133,18 +133,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     with db.session(write=False) as session:
         integration_port = int(configuration.get(session, "integration.api.port"))
     db.dispose()
-    children: list[subprocess.Popen[bytes] | BaseProcess] = []
+    children: list[subprocess.Popen[bytes] | int] = []
     # Job workers are forked from this process, which has loaded every command already:
     # a fresh interpreter would import and declare them all again (seconds per start).
-    fork = multiprocessing.get_context("fork")
-    for index in range(args.job_workers):
-        worker_args = argparse.Namespace(database_url=args.database_url,
-                                         threads=args.job_threads,
-                                         poll_interval=args.poll_interval)
-        process = fork.Process(target=cmd_worker, args=(worker_args,),
-                               name=f"cirrus-jobs-{index}")
-        process.start()
-        children.append(process)
+    worker_args = argparse.Namespace(database_url=args.database_url, threads=args.job_threads,
+                                     poll_interval=args.poll_interval)
+    for _ in range(args.job_workers):
+        children.append(_fork(cmd_worker, worker_args))
     binds = [args.bind]
     overrides = _overrides(args)
 
@@ -179,28 +174,57 @@ def cmd_serve(args: argparse.Namespace) -> int:
              *(["--no-control-socket"] if _gunicorn_has_control_socket() else []),
              "-k", "gthread", "--bind", f"127.0.0.1:{integration_port}",
              "appliance.wsgi:app"], env=env))
+    master = os.getpid()
     try:
         Server().run()
     finally:
-        for child in children:
-            child.terminate()
-        for child in children:
-            _reap(child)
+        # Gunicorn's API workers are forked from here too and leave through this block:
+        # only the process that started the children stops them.
+        if os.getpid() == master:
+            _stop(children)
     return 0
 
 
-def _reap(child: subprocess.Popen[bytes] | BaseProcess) -> None:
-    """Wait up to 15 s for a terminated child, then kill it."""
-    if isinstance(child, BaseProcess):
-        child.join(15)
-        if child.is_alive():
-            child.kill()
-            child.join()
-        return
+def _fork(target: Any, *args: Any) -> int:
+    """Run `target(*args)` in a forked child; its return value is the child's exit code."""
+    pid = os.fork()
+    if pid:
+        return pid
+    code = 1
     try:
-        child.wait(15)
-    except subprocess.TimeoutExpired:
-        child.kill()
+        code = target(*args)
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+
+def _stop(children: list[subprocess.Popen[bytes] | int], grace: float = 15) -> None:
+    """Terminate the children, give them `grace` seconds together, then kill the rest.
+    Gunicorn's arbiter reaps every child that exits (os.waitpid(-1)), so a forked job
+    worker may already be gone: that is not an error."""
+    for child in children:
+        if isinstance(child, subprocess.Popen):
+            child.terminate()
+        else:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(child, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    for child in children:
+        if isinstance(child, subprocess.Popen):
+            try:
+                child.wait(max(deadline - time.monotonic(), 0.1))
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+            continue
+        with contextlib.suppress(ChildProcessError, ProcessLookupError):
+            while os.waitpid(child, os.WNOHANG) == (0, 0):
+                if time.monotonic() > deadline:
+                    os.kill(child, signal.SIGKILL)
+                    os.waitpid(child, 0)
+                    break
+                time.sleep(0.1)
 
 
 def cmd_apidocs(args: argparse.Namespace) -> int:

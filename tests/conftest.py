@@ -7,6 +7,7 @@ import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,13 +21,28 @@ TESTS = Path(__file__).parent
 LAB_FOLDERS = frozenset({"automation", "drivers", "e2e", "lab", "playbooks", "roles"})
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """xdist groups (scripts/run-tests runs `-n 2 --dist loadgroup`): a module's tests stay
-    on one worker, so its module-scoped cloud starts once; the lab's tests share one."""
-    for item in items:
-        parts = Path(item.path).relative_to(TESTS).parts
-        group = "lab" if parts[0] in LAB_FOLDERS else "/".join(parts)
-        item.add_marker(pytest.mark.xdist_group(group))
+def work_unit(nodeid: str) -> str:
+    """The xdist work unit of a test: "lab" for every test that uses the one-box lab (hosts,
+    bridges, the public VLAN: they must never run at once), else the test's module."""
+    path = nodeid.split("::", 1)[0]
+    parts = Path(path).parts
+    return "lab" if len(parts) > 1 and parts[1] in LAB_FOLDERS else path
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """scripts/run-tests runs `-n 2`: a module's tests stay on one worker (its module-scoped
+    cloud starts once) and the lab's tests run in order on one worker. Done here rather than
+    with xdist_group marks: pytest 9.2 no longer lets xdist 3.8 tag node ids with the group,
+    so `--dist loadgroup` silently ran two lab modules at once."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class GroupScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return work_unit(nodeid)
+
+    return GroupScheduling(config, log)
+
+
 # Test-only commands (tests/support/slow_commands.py) that exercise the job machinery.
 TEST_COMMANDS = {"CIRRUS_COMMAND_MODULES": "tests.support.slow_commands"}
 

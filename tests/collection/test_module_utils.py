@@ -19,7 +19,9 @@ from ansible_collections.cirrus.cloud.plugins.module_utils.base import (
     connection_spec,
     normalize_path,
     text,
+    unique,
 )
+from ansible_collections.cirrus.cloud.plugins.module_utils.returns import interval_name
 
 from appliance.api import protocol
 from tests.support.cloud import Cloud
@@ -80,6 +82,16 @@ def test_helpers() -> None:
     assert normalize_path("/") == "ROOT"
     assert as_list("a, b,,c") == ["a", "b", "c"] and as_list(None) == []
     assert text(2.0) == "2" and text(True) == "true" and text(None) == ""
+
+
+def test_objects_listed_once_per_zone_count_once() -> None:
+    listed = [{"id": "t1", "zoneid": "z1"}, {"id": "t1", "zoneid": "z2"}, {"id": "t2"}, {}]
+    assert unique(listed) == [{"id": "t1", "zoneid": "z1"}, {"id": "t2"}, {}]
+
+
+def test_policy_intervals_as_the_modules_say_them() -> None:
+    assert [interval_name(v) for v in (0, "1", 2, "3", "DAILY")] == \
+        ["hourly", "daily", "weekly", "monthly", "daily"]
 
 
 def test_connection_options_fall_back_to_both_environment_names() -> None:

@@ -5,9 +5,14 @@ For each module: check mode reports the creation and creates nothing, create, cr
 module shows the new values, remove in check mode, remove, remove again (unchanged).
 Failures must carry the API's error code or say what cannot be done.
 
-Three independent chains (infrastructure; secondary storage, ranges, offerings and
-settings; identity) run as three inventory hosts in one playbook with the free strategy,
-so they proceed in parallel; a test-only callback records every task's result.
+Five independent chains run as five inventory hosts in one playbook with the free
+strategy, so they proceed in parallel: infrastructure; secondary storage, ranges,
+offerings, templates and settings; identity, VPN users and security groups; and the tenant
+side, on a simulator zone with a Ready template (tests/support/specs/tiny.yaml, built
+before the run) for an account made before the run: compute (network, instance, volume,
+snapshot and a template made from it, snapshot policy, ISO) and edge (router, public IP,
+static NAT, firewall, port forwarding, load balancing, remote access VPN). A test-only
+callback records every task's result and how long it took.
 """
 
 from __future__ import annotations
@@ -24,11 +29,20 @@ import pytest
 import yaml
 
 from tests.collection.conftest import COLLECTIONS
+from tests.support import datacenter
 from tests.support.cloud import Cloud
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ZONE, ZONE_B, DOMAIN = "ans-zone", "ans-zone-b", "ROOT/ans-dom"
 HOST_URL = "http://sim/ans-h1?cpus=4&cpuspeed=2000&memory=8192"
+# The tenant side: the tiny simulator zone, its template and offerings, two more
+# offerings, and an account whose objects the admin manages (account/domain options).
+TINY, TEMPLATE, OFFERING = datacenter.ZONE, datacenter.TEMPLATE, datacenter.OFFERING
+BIG, CUSTOM, TENANT = "ans-big", "ans-custom", "ans-tenant"
+OS_TYPE = "CentOS 5.6 (64-bit)"
+IMAGE = "/demo/templates/centos56-x86_64-simulator.qcow2"  # served by the server itself
+GIB = 1024**3
+IP, SNAT = "{{ ans_ip.ip_address }}", "{{ ans_snat.ip_addresses[0].ip_address }}"
 
 
 class _Any:
@@ -51,6 +65,17 @@ class Step:
     changed: bool = True
     fails_with: str | None = None  # text the failure message must contain
     errorcode: int | None = None
+    register: str | None = None  # a variable for later tasks' options
+    retry: bool = False  # until it succeeds (what it needs is made in the background)
+
+    def extra(self) -> dict[str, Any]:
+        extra: dict[str, Any] = {"ignore_errors": True} if self.fails_with else {}
+        if self.register:
+            extra["register"] = self.register
+        if self.retry:
+            extra.update(register="_retried", until="_retried is succeeded", retries=30,
+                         delay=1)
+        return extra
 
 
 @dataclass
@@ -65,6 +90,13 @@ class Scenario:
     remove: dict[str, Any] = field(default_factory=lambda: {"state": "absent"})
     again_module: str | None = None  # the module name the create-again step uses
     preexisting: bool = False  # a setting or limit: "create" changes what is there
+    label: str | None = None  # names the tasks when one chain has two of a module
+    register: str | None = None  # the create task's result, for later tasks' options
+    after: list[Step] = field(default_factory=list)  # steps after the removal
+
+    @property
+    def name(self) -> str:
+        return self.label or self.module
 
     def options(self, *parts: dict[str, Any]) -> dict[str, Any]:
         merged = dict(self.ident)
@@ -73,7 +105,7 @@ class Scenario:
         return merged
 
 
-def chains(home: str) -> dict[str, list[Scenario | Step]]:
+def chains(home: str, base: str) -> dict[str, list[Scenario | Step]]:
     infra: list[Scenario | Step] = [
         Scenario("zone", {"name": ZONE},
                  {"network_type": "Advanced", "dns1": "203.0.113.53",
@@ -168,6 +200,13 @@ def chains(home: str) -> dict[str, list[Scenario | Step]]:
                  {"value": "8192"},
                  ("configuration_info", {"name": "vm.userdata.max.length"}),
                  {"value": ("16384", "8192")}, remove={"value": ""}, preexisting=True),
+        Scenario("template", {"name": "ans-tmpl", "zone": TINY},
+                 {"url": base + IMAGE, "format": "QCOW2", "hypervisor": "Simulator",
+                  "os_type": OS_TYPE},
+                 {"display_text": "Ansible template", "is_public": True},
+                 ("template_info", {"name": "ans-tmpl", "template_filter": "self"}),
+                 {"display_text": ("ans-tmpl", "Ansible template"),
+                  "is_public": (False, True)}),
         Step("zone-b removed", {"module": "zone", "name": ZONE_B, "state": "absent"}),
     ]
     identity: list[Scenario | Step] = [
@@ -214,8 +253,166 @@ def chains(home: str) -> dict[str, list[Scenario | Step]]:
                  ("resource_limit_info",
                   {"resource_type": "instance", "account": "ans-acct", "domain": DOMAIN}),
                  {"limit": (5, 7)}, remove={"limit": -1}, preexisting=True),
+        Scenario("vpn_user", {"username": "ans-vpn-user", "account": TENANT},
+                 {"password": "Vpn-Pass-1"}, {},
+                 ("vpn_user_info", {"username": "ans-vpn-user", "account": TENANT}),
+                 {"username": ("ans-vpn-user",) * 2}),
+        Scenario("security_group", {"name": "ans-sg", "account": TENANT},
+                 {"description": "Ansible group"}, {},
+                 ("security_group_info", {"name": "ans-sg", "account": TENANT}),
+                 {"description": ("Ansible group",) * 2, "vm_count": (0, 0)},
+                 steps=[Step("description cannot change",
+                             {"name": "ans-sg", "account": TENANT, "description": "other"},
+                             fails_with="cannot change description")]),
+        Scenario("security_group_rule",
+                 {"security_group": "ans-sg", "port": 22, "cidr": "198.51.100.0/24",
+                  "account": TENANT}, {}, {},
+                 ("security_group_info", {"name": "ans-sg", "account": TENANT}), {}),
+        Scenario("security_group_rule",
+                 {"security_group": "ans-sg", "type": "egress", "protocol": "all",
+                  "user_security_group": "ans-sg", "account": TENANT}, {}, {},
+                 ("security_group_info", {"name": "ans-sg", "account": TENANT}), {},
+                 label="security_group_rule egress"),
     ]
-    return {"infra": infra, "catalog": catalog, "identity": identity}
+    return {"infra": infra, "catalog": catalog, "identity": identity,
+            "compute": compute(base), "edge": edge()}
+
+
+def compute(base: str) -> list[Scenario | Step]:
+    """A network, a machine on it, a data volume, a snapshot and a template made from it,
+    a snapshot policy, an ISO in the machine's drive."""
+    own = {"account": TENANT}
+    net = {"name": "ans-net", "zone": TINY, **own}
+    vm = {"name": "ans-vm", "zone": TINY, **own}
+    volume = {"name": "ans-vol", "zone": TINY, **own}
+    made = {"module": "template", "name": "ans-tmpl-snap", "snapshot": "ans-snap",
+            "os_type": OS_TYPE, **own}
+    iso = {"name": "ans-iso", "zone": TINY, **own}
+    return [
+        Scenario("network", net, {"network_offering": "DefaultVirtualizedNetworkOffering"},
+                 {"display_text": "Ansible network"},
+                 ("network_info", net),
+                 {"display_text": ("ans-net", "Ansible network"),
+                  "guest_ip_type": ("Isolated",) * 2},
+                 steps=[Step("restarted", dict(net, state="restarted"))]),
+        Scenario("instance", vm,
+                 {"template": TEMPLATE, "service_offering": OFFERING, "networks": ["ans-net"],
+                  "user_data": "#cloud-config\n"},
+                 {"display_name": "Ansible VM", "group": "ans"},
+                 ("instance_info", vm),
+                 {"display_name": ("ans-vm", "Ansible VM"), "group": (None, "ans"),
+                  "instance_state": ("Running",) * 2, "service_offering": (OFFERING,) * 2},
+                 steps=[
+                     Step("offering needs a stop", dict(vm, service_offering=BIG),
+                          fails_with="set force=true"),
+                     Step("stopped", dict(vm, state="stopped")),
+                     Step("stopped again", dict(vm, state="stopped"), False),
+                     Step("bigger offering", dict(vm, service_offering=BIG)),
+                     Step("started", dict(vm, state="started")),
+                     Step("restarted", dict(vm, state="restarted")),
+                 ],
+                 after=[Step("expunged", dict(vm, state="expunged")),
+                        Step("expunged again", dict(vm, state="expunged"), False)]),
+        Scenario("volume", volume, {"disk_offering": CUSTOM, "size": 1}, {"size": 2},
+                 ("volume_info", volume),
+                 {"size": (GIB, 2 * GIB), "type": ("DATADISK",) * 2},
+                 steps=[
+                     Step("attached", dict(volume, vm="ans-vm", state="attached")),
+                     Step("attached again", dict(volume, vm="ans-vm", state="attached"),
+                          False),
+                     Step("detached", dict(volume, state="detached")),
+                     Step("attached once more", dict(volume, vm="ans-vm", state="attached")),
+                     Step("attached cannot go", dict(volume, state="absent"),
+                          fails_with="set force=true"),
+                 ],
+                 remove={"state": "absent", "force": True}),
+        Scenario("snapshot", {"name": "ans-snap", "vm": "ans-vm", **own}, {}, {},
+                 ("snapshot_info", {"name": "ans-snap", **own}),
+                 {"snapshot_state": ("BackedUp",) * 2, "volume_type": ("ROOT",) * 2}),
+        # A template made from the snapshot (the registered kind is in the catalog chain).
+        Step("template from the snapshot", made),
+        Step("template from the snapshot again", made, False),
+        Step("template from the snapshot removed", {"module": "template",
+                                                    "name": "ans-tmpl-snap",
+                                                    "state": "absent"}),
+        Scenario("snapshot_policy", {"vm": "ans-vm", "interval_type": "daily", **own},
+                 {"schedule": "30:02", "max_snaps": 4},
+                 {"max_snaps": 6, "time_zone": "Europe/London"},
+                 ("snapshot_policy_info", {"vm": "ans-vm", **own}),
+                 {"max_snaps": (4, 6), "time_zone": ("Etc/UTC", "Europe/London"),
+                  "interval_type": ("daily",) * 2}),
+        Scenario("iso", iso, {"url": base + IMAGE, "os_type": OS_TYPE},
+                 {"display_text": "Ansible ISO", "bootable": False},
+                 ("iso_info", dict(iso, iso_filter="self")),
+                 {"display_text": ("ans-iso", "Ansible ISO"), "bootable": (True, False)},
+                 steps=[
+                     Step("attached", dict(iso, vm="ans-vm", state="attached"), retry=True),
+                     Step("attached again", dict(iso, vm="ans-vm", state="attached"), False),
+                     Step("detached", dict(iso, vm="ans-vm", state="detached")),
+                 ]),
+    ]
+
+
+def edge() -> list[Scenario | Step]:
+    """A network's router, its addresses and the rules on them, its VPN."""
+    own = {"account": TENANT}
+    net = {"network": "ans-edge-net", "zone": TINY, **own}
+    web = {"module": "instance", "name": "ans-web", "zone": TINY, **own}
+    lb = {"name": "ans-lb", "ip_address": SNAT, **own}
+    egress = {"type": "egress", "network": "ans-edge-net", "zone": TINY, "protocol": "udp",
+              "port": 53, **own}
+    return [
+        Step("network", {"module": "network", "name": "ans-edge-net", "zone": TINY,
+                         "network_offering": "DefaultVirtualizedNetworkOffering", **own}),
+        Step("machine", dict(web, template=TEMPLATE, service_offering=OFFERING,
+                             networks=["ans-edge-net"])),
+        Scenario("router", net, {"state": "stopped"}, {"state": "started"},
+                 ("router_info", net),
+                 {"router_state": ("Stopped", "Running"), "network": ("ans-edge-net",) * 2},
+                 steps=[Step("restarted", dict(net, state="restarted"))],
+                 preexisting=True),
+        # The network's first address is its source NAT address: the module takes one
+        # more, so both are there for the rules below.
+        Scenario("ip_address", net, {}, {}, ("ip_address_info", dict(net, is_source_nat=False)),
+                 {"is_source_nat": (False, False), "is_static_nat": (False, False)},
+                 remove={"ip_address": IP, "state": "absent"}, register="ans_ip"),
+        Step("source NAT address", {"module": "ip_address_info", "is_source_nat": True,
+                                    **net}, False, register="ans_snat"),
+        Scenario("static_nat", {"ip_address": IP, **own}, {"vm": "ans-web"}, {},
+                 ("ip_address_info", {"ip_address": IP, **own}),
+                 {"is_static_nat": (True, True), "vm": ("ans-web",) * 2}),
+        Scenario("firewall", {"ip_address": IP, "port": 22, "cidrs": ["198.51.100.0/24"],
+                              **own}, {}, {},
+                 ("firewall_info", {"ip_address": IP, **own}),
+                 {"start_port": (22, 22), "cidr": ("198.51.100.0/24",) * 2}),
+        Scenario("firewall", egress, {}, {},
+                 ("firewall_info", {"type": "egress", "network": "ans-edge-net", "zone": TINY,
+                                    **own}),
+                 {"start_port": (53, 53), "protocol": ("udp",) * 2},
+                 label="firewall egress"),
+        Scenario("port_forward", {"ip_address": SNAT, "public_port": 2222, **own},
+                 {"private_port": 22, "vm": "ans-web", "open_firewall": True}, {},
+                 ("port_forward_info", {"ip_address": SNAT, **own}),
+                 {"private_port": ("22",) * 2, "vm": ("ans-web",) * 2},
+                 steps=[Step("private port cannot change",
+                             {"ip_address": SNAT, "public_port": 2222, "private_port": 23,
+                              "vm": "ans-web", **own},
+                             fails_with="cannot change private_port")]),
+        Scenario("loadbalancer_rule", lb, {"public_port": 80, "private_port": 8080},
+                 {"algorithm": "leastconn", "description": "Ansible rule"},
+                 ("loadbalancer_rule_info", {"name": "ans-lb", **own}),
+                 {"algorithm": ("source", "leastconn"), "public_port": ("80",) * 2}),
+        # The rule is there before: "create" adds the machine to it.
+        Scenario("loadbalancer_rule_member", {"name": "ans-lb", "vms": ["ans-web"], **own},
+                 {}, {}, ("loadbalancer_rule_info", {"name": "ans-lb", **own}),
+                 {"name": ("ans-lb",) * 2}, preexisting=True),
+        Scenario("vpn", {"ip_address": SNAT, **own}, {}, {},
+                 ("vpn_info", {"network": "ans-edge-net", "zone": TINY, **own}),
+                 {"vpn_state": ("Running",) * 2}),
+        Step("machine expunged", dict(web, state="expunged")),
+        Step("network removed", {"module": "network", "name": "ans-edge-net", "zone": TINY,
+                                 "state": "absent", **own}),
+    ]
 
 
 def task(name: str, module: str, options: dict[str, Any], **extra: Any) -> dict[str, Any]:
@@ -225,34 +422,37 @@ def task(name: str, module: str, options: dict[str, Any], **extra: Any) -> dict[
 
 def scenario_tasks(s: Scenario) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The setup tasks of a scenario, and its teardown tasks."""
-    m = s.module
+    m, n = s.module, s.name
     present = s.options(s.create)
     updated = s.options(s.create, s.update)
+    registered = {"register": s.register} if s.register else {}
     setup = [
-        task(f"{m}: create in check mode", m, present, check_mode=True, diff=True),
-        task(f"{m}: create", m, present),
-        task(f"{m}: create again", s.again_module or m, present),
+        task(f"{n}: create in check mode", m, present, check_mode=True, diff=True),
+        task(f"{n}: create", m, present, **registered),
+        task(f"{n}: create again", s.again_module or m, present),
     ]
     if s.update:
         setup += [
-            task(f"{m}: update in check mode", m, updated, check_mode=True, diff=True),
-            task(f"{m}: update", m, updated),
+            task(f"{n}: update in check mode", m, updated, check_mode=True, diff=True),
+            task(f"{n}: update", m, updated),
         ]
-    setup.append(task(f"{m}: info", s.info[0], s.info[1]))
+    setup.append(task(f"{n}: info", s.info[0], s.info[1]))
     for step in s.steps:
-        extra = {"ignore_errors": True} if step.fails_with else {}
-        setup.append(task(f"{m}: {step.name}", m, step.options, **extra))
+        setup.append(task(f"{n}: {step.name}", m, step.options, **step.extra()))
     removed = s.options(s.remove)
     teardown = [
-        task(f"{m}: remove in check mode", m, removed, check_mode=True, diff=True),
-        task(f"{m}: remove", m, removed),
-        task(f"{m}: remove again", m, removed),
+        task(f"{n}: remove in check mode", m, removed, check_mode=True, diff=True),
+        task(f"{n}: remove", m, removed),
+        task(f"{n}: remove again", m, removed),
     ]
+    teardown += [task(f"{n}: {step.name}", m, step.options, **step.extra())
+                 for step in s.after]
     return setup, teardown
 
 
-def playbook(home: str, cloud: Cloud, workdir: str) -> None:
-    for host, chain in chains(home).items():
+def playbook(cloud: Cloud, workdir: str) -> None:
+    all_chains = chains(cloud.server.home, cloud.server.base)
+    for host, chain in all_chains.items():
         setup: list[dict[str, Any]] = []
         teardown: list[dict[str, Any]] = []
         final: list[dict[str, Any]] = []  # plain steps that remove what others used
@@ -260,8 +460,9 @@ def playbook(home: str, cloud: Cloud, workdir: str) -> None:
             if isinstance(item, Step):
                 options = dict(item.options)
                 module = options.pop("module")
-                (final if options.get("state") == "absent" else setup).append(
-                    task(f"{host}: {item.name}", module, options))
+                removing = options.get("state") in ("absent", "expunged")
+                (final if removing else setup).append(
+                    task(f"{host}: {item.name}", module, options, **item.extra()))
                 continue
             first, last = scenario_tasks(item)
             setup += first
@@ -281,7 +482,7 @@ def playbook(home: str, cloud: Cloud, workdir: str) -> None:
     with open(os.path.join(workdir, "inventory.ini"), "w") as handle:
         handle.write("[all]\n" + "".join(
             f"{host} ansible_connection=local ansible_python_interpreter={sys.executable}\n"
-            for host in chains(home)))
+            for host in all_chains))
 
 
 def run_playbook(workdir: str, name: str, env: dict[str, str]
@@ -290,7 +491,7 @@ def run_playbook(workdir: str, name: str, env: dict[str, str]
     full_env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS,
                     ANSIBLE_CALLBACK_PLUGINS=os.path.join(HERE, "callback_plugins"),
                     ANSIBLE_CALLBACKS_ENABLED="record_results", RECORD_RESULTS_PATH=record,
-                    ANSIBLE_PIPELINING="1", ANSIBLE_FORKS="3", ANSIBLE_NOCOLOR="1",
+                    ANSIBLE_PIPELINING="1", ANSIBLE_FORKS="5", ANSIBLE_NOCOLOR="1",
                     ANSIBLE_LOCAL_TEMP=os.path.join(workdir, "tmp"),
                     ANSIBLE_HOME=os.path.join(workdir, "ansible-home"), **env)
     for variable in ("CIRRUS_ENDPOINT", "CIRRUS_API_KEY", "CIRRUS_SECRET_KEY",
@@ -308,11 +509,26 @@ def run_playbook(workdir: str, name: str, env: dict[str, str]
     return done, results
 
 
+def tenant_side(cloud: Cloud) -> None:
+    """What the tenant chains start from: the tiny simulator zone with a Ready template,
+    a bigger service offering, a customized disk offering, and the tenant's account."""
+    with open(datacenter.TINY) as handle:
+        spec = yaml.safe_load(handle)
+    spec["service_offerings"].append({"name": BIG, "cpunumber": 2, "cpuspeed": 500,
+                                      "memory": 1024})
+    spec["disk_offerings"].append({"name": CUSTOM, "customized": True})
+    datacenter.build(cloud, spec)
+    cloud.admin.createAccount(account=TENANT, username=TENANT, accounttype=0,
+                              password="Tenant-1", firstname="Ten", lastname="Ant",
+                              email="tenant@example.org")
+
+
 @pytest.fixture(scope="module")
 def run(cirrus: Cloud, tmp_path_factory: pytest.TempPathFactory
         ) -> tuple[dict[str, dict[str, Any]], float, str]:
     workdir = str(tmp_path_factory.mktemp("playbooks"))
-    playbook(cirrus.server.home, cirrus, workdir)
+    tenant_side(cirrus)
+    playbook(cirrus, workdir)
     started = time.monotonic()
     done, results = run_playbook(workdir, "site", {})
     elapsed = time.monotonic() - started
@@ -327,20 +543,20 @@ def result(run: tuple[dict[str, dict[str, Any]], float, str], host: str, name: s
     return results[host][name]
 
 
-CASES = [(host, item.module) for host, chain in chains("HOME").items() for item in chain
-         if isinstance(item, Scenario)]
+CASES = [(host, item.name) for host, chain in chains("HOME", "BASE").items()
+         for item in chain if isinstance(item, Scenario)]
 
 
-def scenario(cloud: Cloud, host: str, module: str) -> Scenario:
-    (found,) = [item for item in chains(cloud.server.home)[host]
-                if isinstance(item, Scenario) and item.module == module]
+def scenario(cloud: Cloud, host: str, name: str) -> Scenario:
+    (found,) = [item for item in chains(cloud.server.home, cloud.server.base)[host]
+                if isinstance(item, Scenario) and item.name == name]
     return found
 
 
-@pytest.mark.parametrize(("host", "module"), CASES, ids=[m for _, m in CASES])
-def test_module_lifecycle(run: Any, cirrus: Cloud, host: str, module: str) -> None:
-    s = scenario(cirrus, host, module)
-    m = s.module
+@pytest.mark.parametrize(("host", "name"), CASES, ids=[n for _, n in CASES])
+def test_module_lifecycle(run: Any, cirrus: Cloud, host: str, name: str) -> None:
+    s = scenario(cirrus, host, name)
+    m = s.name
 
     def outcome(step: str) -> dict[str, Any]:
         got = result(run, host, f"{m}: {step}")
@@ -367,25 +583,40 @@ def test_module_lifecycle(run: Any, cirrus: Cloud, host: str, module: str) -> No
     for key, (_, later) in s.shows.items():
         assert items[0].get(key) == later, (key, items[0])
     for step in s.steps:
-        got = result(run, host, f"{m}: {step.name}")
-        if step.fails_with:
-            assert got["status"] == "failed" and step.fails_with in got["msg"], got
-            assert got.get("errorcode") == step.errorcode, got
-        else:
-            assert got["status"] == "ok" and got["changed"] is step.changed, (step, got)
+        check_step(run, host, f"{m}: {step.name}", step)
     removing = outcome("remove in check mode")
     assert removing["changed"] is True
     assert outcome("remove")["changed"] is True  # so check mode removed nothing
     assert outcome("remove again")["changed"] is False
+    for step in s.after:
+        check_step(run, host, f"{m}: {step.name}", step)
+
+
+def check_step(run: Any, host: str, name: str, step: Step) -> None:
+    got = result(run, host, name)
+    if step.fails_with:
+        assert got["status"] == "failed" and step.fails_with in got["msg"], got
+        assert got.get("errorcode") == step.errorcode, got
+    else:
+        assert got["status"] == "ok" and got["changed"] is step.changed, (step, got)
+
+
+def test_plain_steps_did_what_they_say(run: Any, cirrus: Cloud) -> None:
+    """The steps around the scenarios (what the edge chain's rules need, and its
+    removal) went through too."""
+    for host, chain in chains(cirrus.server.home, cirrus.server.base).items():
+        for item in chain:
+            if isinstance(item, Step):
+                check_step(run, host, f"{host}: {item.name}", item)
 
 
 def test_values_after_create_were_what_was_asked(run: Any, cirrus: Cloud) -> None:
     """The create step's own result shows the values the scenario created."""
-    for host, module in CASES:
-        s = scenario(cirrus, host, module)
-        got = result(run, host, f"{module}: create")
+    for host, name in CASES:
+        s = scenario(cirrus, host, name)
+        got = result(run, host, f"{name}: create")
         for key, (first, _) in s.shows.items():
-            assert first == got.get(key), (module, key, got)
+            assert first == got.get(key), (name, key, got)
 
 
 def test_user_keys_are_registered_and_returned(run: Any) -> None:
@@ -403,10 +634,55 @@ def test_async_state_changes_went_through(run: Any) -> None:
     assert result(run, "identity", "user: disabled")["user_state"] == "disabled"
 
 
+def test_tenant_state_changes_went_through(run: Any) -> None:
+    vm = {step: result(run, "compute", f"instance: {step}") for step in (
+        "stopped", "bigger offering", "started", "restarted")}
+    assert vm["stopped"]["instance_state"] == "Stopped"
+    assert vm["bigger offering"]["service_offering"] == BIG
+    assert vm["bigger offering"]["instance_state"] == "Stopped"
+    assert vm["started"]["instance_state"] == vm["restarted"]["instance_state"] == "Running"
+    deployed = result(run, "compute", "instance: create")
+    assert deployed["default_ip"] == deployed["nics"][0]["ipaddress"]
+    assert deployed["nics"][0]["networkname"] == "ans-net"
+    assert deployed["user_data"] == "I2Nsb3VkLWNvbmZpZwo="  # base64 of what was asked
+    attached = result(run, "compute", "volume: attached")
+    assert attached["vm"] == "ans-vm" and attached["volume_state"] == "Ready"
+    assert "vm" not in result(run, "compute", "volume: detached")
+    assert result(run, "compute", "compute: template from the snapshot")["account"] == "admin"
+    snapshot = result(run, "compute", "snapshot: create")
+    assert snapshot["volume_type"] == "ROOT" and snapshot["account"] == TENANT
+    address = result(run, "edge", "ip_address: create")
+    assert address["is_source_nat"] is False and address["account"] == TENANT
+    assert result(run, "edge", "router: restarted")["router_state"] == "Running"
+    assert result(run, "edge", "loadbalancer_rule_member: create")["vms"] == ["ans-web"]
+    assert result(run, "edge", "loadbalancer_rule_member: remove")["vms"] == []
+    assert result(run, "edge", "vpn: create")["preshared_key"]
+    assert result(run, "identity", "security_group_rule egress: create")[
+        "user_security_group"] == "ans-sg"
+
+
+def test_the_tenant_chains_left_nothing_behind(run: Any, cirrus: Cloud) -> None:
+    """Every object the tenant chains made is gone at the end (the removals are real)."""
+    (account,) = cirrus.admin.listAccounts(name=TENANT)["account"]
+    mine = {"account": TENANT, "domainid": account["domainid"]}
+    for command, key in (("listVirtualMachines", "virtualmachine"),
+                         ("listNetworks", "network"), ("listSnapshots", "snapshot"),
+                         ("listSecurityGroups", "securitygroup"),
+                         ("listVpnUsers", "vpnuser")):
+        found = getattr(cirrus.admin, command)(**mine).get(key, [])
+        found = [item for item in found if item.get("name") != "default"]
+        assert found == [], (command, found)
+    volumes = cirrus.admin.listVolumes(**mine).get("volume", [])
+    assert [v for v in volumes if v["type"] == "DATADISK"] == []
+    templates = cirrus.admin.listTemplates(templatefilter="self").get("template", [])
+    assert not [t for t in templates if t["name"].startswith("ans-")]
+
+
 def test_the_run_took_reasonable_time(run: Any) -> None:
     _, elapsed, stdout = run
     assert "failed=0" in stdout.split("PLAY RECAP")[-1]
-    assert elapsed < 300, elapsed
+    # About 330 tasks in five chains; on two loaded cores each takes a few seconds.
+    assert elapsed < 600, elapsed
 
 
 def test_connection_from_cloudstack_environment_names_and_bad_secret(

@@ -64,12 +64,16 @@ class Field:
     API gets the id.  `values` maps option values to API values.  `casefold` compares
     case-insensitively (enumerations the server may spell differently); `compare=False`
     marks values the API never shows (passwords, URLs it splits up): used to create only.
+    `create_with` and `update_with` name the command that takes the option when it is not
+    the module's create or update command (a template made from a snapshot rather than
+    registered; permissions changed apart from the other attributes).
     """
 
     def __init__(self, option: str, param: str, *, key: str | None = None,
                  mutable: bool = True, create: bool = True, required: bool = False,
                  ref: str | None = None, values: dict[str, Any] | None = None,
-                 casefold: bool = False, compare: bool = True) -> None:
+                 casefold: bool = False, compare: bool = True,
+                 create_with: str | None = None, update_with: str | None = None) -> None:
         self.option = option
         self.param = param
         self.key = key or param
@@ -80,6 +84,8 @@ class Field:
         self.values = values
         self.casefold = casefold
         self.compare = compare
+        self.create_with = create_with
+        self.update_with = update_with
 
     def __repr__(self) -> str:
         return f"Field({self.option!r} -> {self.param!r})"
@@ -113,13 +119,54 @@ def normalize_path(path: str) -> str:
     return "/".join(parts)
 
 
-# What a `ref` option names: list command, answer key, and the module options whose
-# resolved ids narrow the search (option -> list parameter).
-REFERENCES: dict[str, tuple[str, str, dict[str, str]]] = {
-    "zone": ("listZones", "zone", {}),
-    "pod": ("listPods", "pod", {"zone": "zoneid"}),
-    "cluster": ("listClusters", "cluster", {"zone": "zoneid", "pod": "podid"}),
-    "network": ("listNetworks", "network", {"zone": "zoneid"}),
+class Reference:
+    """How an option naming another object is looked up: the list command and the key of
+    its items, which module options narrow the search (option -> list parameter), the
+    item field a name is matched against and the list parameter filtering by it (None: no
+    such parameter; ``keyword`` narrows by a substring, the match is exact), constant list
+    parameters, `owned` objects (narrowed by the module's account and domain in tenant
+    modules) and item states that count as gone."""
+
+    def __init__(self, command: str, key: str, narrowing: dict[str, str] | None = None, *,
+                 name_key: str = "name", name_param: str | None = "name",
+                 constant: dict[str, Any] | None = None, owned: bool = False,
+                 gone: tuple[str, ...] = ()) -> None:
+        self.command = command
+        self.key = key
+        self.narrowing = narrowing or {}
+        self.name_key = name_key
+        self.name_param = name_param
+        self.constant = constant or {}
+        self.owned = owned
+        self.gone = gone
+
+
+GONE_VMS = ("Destroyed", "Expunging")
+
+# What a `ref` option names (the domain, a path, is looked up apart: `find_domain`).
+REFERENCES: dict[str, Reference] = {
+    "zone": Reference("listZones", "zone"),
+    "pod": Reference("listPods", "pod", {"zone": "zoneid"}),
+    "cluster": Reference("listClusters", "cluster", {"zone": "zoneid", "pod": "podid"}),
+    "network": Reference("listNetworks", "network", {"zone": "zoneid"},
+                         name_param="keyword", owned=True),
+    "vm": Reference("listVirtualMachines", "virtualmachine", {"zone": "zoneid"},
+                    owned=True, gone=GONE_VMS),
+    "volume": Reference("listVolumes", "volume", {"zone": "zoneid"}, owned=True),
+    "snapshot": Reference("listSnapshots", "snapshot", owned=True),
+    "ip_address": Reference("listPublicIpAddresses", "publicipaddress", {"zone": "zoneid"},
+                            name_key="ipaddress", name_param="ipaddress", owned=True),
+    "security_group": Reference("listSecurityGroups", "securitygroup",
+                                name_param="securitygroupname", owned=True),
+    "service_offering": Reference("listServiceOfferings", "serviceoffering"),
+    "disk_offering": Reference("listDiskOfferings", "diskoffering"),
+    "network_offering": Reference("listNetworkOfferings", "networkoffering"),
+    "os_type": Reference("listOsTypes", "ostype", name_key="description",
+                         name_param="description"),
+    "template": Reference("listTemplates", "template", {"zone": "zoneid"},
+                          constant={"templatefilter": "executable"}),
+    "iso": Reference("listIsos", "iso", {"zone": "zoneid"},
+                     constant={"isofilter": "executable"}),
 }
 
 
@@ -131,7 +178,11 @@ class CirrusModule:
     required_if: list[Any] = []
     required_together: list[Any] = []
     required_by: dict[str, Any] = {}
+    required_one_of: list[Any] = []
     mutually_exclusive: list[Any] = []
+    # Tenant modules: their `account` and `domain` options narrow the lookups of objects
+    # that belong to accounts (`owner`), and go to the commands that make them.
+    tenant = False
 
     def __init__(self, module: AnsibleModule) -> None:
         self.module = module
@@ -152,6 +203,7 @@ class CirrusModule:
                                required_if=cls.required_if,
                                required_together=cls.required_together,
                                required_by=cls.required_by,
+                               required_one_of=cls.required_one_of,
                                mutually_exclusive=cls.mutually_exclusive)
         runner = cls(module)
         try:
@@ -180,6 +232,7 @@ class CirrusModule:
         if match:
             items = [item for item in items
                      if all(text(item.get(k)) == text(v) for k, v in match.items())]
+        items = unique(items)
         if len(items) > 1:
             what = ", ".join(f"{k}={v}" for k, v in sorted((match or filters).items()))
             self.fail(f"{len(items)} {key} objects match {what}; cannot tell which one is "
@@ -197,14 +250,24 @@ class CirrusModule:
             raise
 
     def find_by_name_or_id(self, command: str, key: str, value: str,
-                           name_key: str = "name", **scope: Any) -> dict[str, Any] | None:
-        """An object named `value`, or whose id is `value`, within `scope`."""
+                           name_key: str = "name", name_param: str | None = "name",
+                           gone: tuple[str, ...] = (), **scope: Any) -> dict[str, Any] | None:
+        """An object named `value`, or whose id is `value`, within `scope`; items in a
+        `gone` state are not counted."""
         if is_uuid(value):
             found = self.find(command, key, id=value, **scope)
-            if found:
+            if found and found.get("state") not in gone:
                 return found
-        return self.find(command, key, match={name_key: value}, **{name_key: value},
-                         **scope)
+        if name_param is not None:
+            scope[name_param] = value
+        items = [item for item in self.list_objects(command, key, **scope)
+                 if text(item.get(name_key)) == text(value)
+                 and item.get("state") not in gone]
+        items = unique(items)
+        if len(items) > 1:
+            self.fail(f"{len(items)} {key} objects match {name_key}={value}; cannot tell "
+                      "which one is meant")
+        return items[0] if items else None
 
     def ref_id(self, kind: str, value: str | None = None, missing_ok: bool = False
                ) -> str | None:
@@ -224,20 +287,45 @@ class CirrusModule:
                     return None
                 self._ids[memo] = str(found["id"])
             return self._ids[memo]
-        command, key, narrowing = REFERENCES[kind]
-        for option, param in narrowing.items():
+        ref = REFERENCES[kind]
+        for option, param in ref.narrowing.items():
             if option in self.options and self.params.get(option) is not None:
                 scope[param] = self.ref_id(option, missing_ok=missing_ok)
                 if scope[param] is None:
                     return None
+        scope.update(self.ref_constant(kind))
+        if ref.owned and self.tenant:
+            owner = self.owner(missing_ok=missing_ok)
+            if owner is None:
+                return None
+            scope.update(owner)
         memo = (kind, value, tuple(sorted(scope.items())))
         if memo not in self._ids:
-            found = self.find_by_name_or_id(command, key, value, **scope)
+            found = self.find_by_name_or_id(ref.command, ref.key, value, ref.name_key,
+                                            ref.name_param, ref.gone, **scope)
             if found is None:
                 self._missing(kind, value, missing_ok)
                 return None
             self._ids[memo] = str(found["id"])
         return self._ids[memo]
+
+    def ref_constant(self, kind: str) -> dict[str, Any]:
+        """Constant list parameters of a reference (modules may choose them by option)."""
+        return dict(REFERENCES[kind].constant)
+
+    def owner(self, missing_ok: bool = False) -> dict[str, Any] | None:
+        """The account and domain the options name, as list and create parameters: none
+        (the caller's own objects) without `account` and `domain`; the domain defaults to
+        ROOT when only `account` is set.  None when the domain does not exist and
+        `missing_ok`."""
+        account, domain = self.params.get("account"), self.params.get("domain")
+        if account is None and domain is None:
+            return {}
+        domain_id = self.ref_id("domain", domain or "ROOT", missing_ok=missing_ok)
+        if domain_id is None:
+            return None
+        return {"account": account, "domainid": domain_id} if account else \
+            {"domainid": domain_id}
 
     def _missing(self, kind: str, value: str, missing_ok: bool) -> None:
         if not missing_ok:
@@ -258,12 +346,25 @@ class CirrusModule:
     # -- results -------------------------------------------------------------------------
 
     returns: dict[str, str] = {}  # answer key -> result key
+    computed: tuple[str, ...] = ()  # result keys the module works out itself
 
     def returned(self, obj: dict[str, Any] | None) -> dict[str, Any]:
         """The result keys of an API object (snake_case names, documented in RETURN)."""
         if not obj:
             return {}
         return {name: obj[key] for key, name in self.returns.items() if key in obj}
+
+
+def unique(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Items without repeats of one id (templates and ISOs are listed once per zone)."""
+    seen: set[Any] = set()
+    out = []
+    for item in items:
+        ident = item.get("id")
+        if ident is None or ident not in seen:
+            out.append(item)
+            seen.add(ident)
+    return out
 
 
 def first(body: dict[str, Any], key: str) -> dict[str, Any] | None:
@@ -287,6 +388,8 @@ class ResourceModule(CirrusModule):
     create_command = ""
     update_command: str | None = None
     delete_command: str | None = None
+    delete_key = "id"  # the parameter naming the object to the delete command
+    answer_key: str | None = None  # the object's key in the create answer, when not `key`
     fields: tuple[Field, ...] = ()
     implicit: tuple[str, ...] = ()
 
@@ -372,6 +475,12 @@ class ResourceModule(CirrusModule):
             return as_list(api_value)
         return api_value
 
+    def said(self, field: Field, api_value: Any) -> Any:
+        """A wanted value as the user's option says it (a name rather than the id it
+        refers to) for diffs."""
+        value = self.params.get(field.option)
+        return self.shown(field, api_value) if value is None else value
+
     def changed(self, before: dict[str, Any], after: dict[str, Any]) -> None:
         self.result["changed"] = True
         self.before.update(before)
@@ -392,24 +501,30 @@ class ResourceModule(CirrusModule):
         if not differing:
             return current
         self.changed({f.option: self.shown(f, current.get(f.key)) for f in differing},
-                     {f.option: self.shown(f, wanted[f]) for f in differing})
+                     {f.option: self.said(f, wanted[f]) for f in differing})
         if self.module.check_mode:
             return dict(current, **{f.key: wanted[f] for f in differing})
         return self.update(current, {f.param: wanted[f] for f in differing})
 
     def create(self, wanted: dict[Field, Any]) -> dict[str, Any] | None:
         params = dict(self.create_defaults())
-        params.update({f.param: value for f, value in wanted.items() if f.create})
+        params.update({f.param: value for f, value in wanted.items()
+                       if f.create and f.create_with is None})
         missing = [f.option for f in self.fields
                    if f.required and params.get(f.param) is None]
         if missing:
             self.fail(f"{self.noun} {self.title(None)} does not exist; creating it needs "
                       f"{', '.join(sorted(missing))}")
-        self.changed({}, {f.option: self.shown(f, value) for f, value in wanted.items()
+        return self.make(self.create_command, params, wanted)
+
+    def make(self, command: str, params: dict[str, Any], wanted: dict[Field, Any]
+             ) -> dict[str, Any] | None:
+        """Create the object with `command` (in check mode: report it only)."""
+        self.changed({}, {f.option: self.said(f, value) for f, value in wanted.items()
                           if f.compare})
         if self.module.check_mode:
             return {f.key: value for f, value in wanted.items()}
-        created = first(self.client.call(self.create_command, **params), self.key)
+        created = first(self.client.call(command, **params), self.answer_key or self.key)
         return created or self.get()
 
     def update(self, current: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any] | None:
@@ -440,7 +555,8 @@ class InfoModule(CirrusModule):
     plural = ""
     filters: tuple[Field, ...] = ()
     constant: dict[str, Any] = {}
-    name_key = "name"
+    name_key = "name"  # the item field a name filter must match exactly
+    name_param: str | None = None  # the list parameter of that filter, when not name_key
     owned = False  # the list command takes account/domainid/listall
 
     def run(self) -> None:
@@ -454,9 +570,10 @@ class InfoModule(CirrusModule):
             elif field.values is not None:
                 value = field.values.get(value)
             params[field.param] = value
-        name = params.get(self.name_key)
+        name_param = self.name_param or self.name_key
+        name = params.get(name_param)
         if name is not None and self.name_key == "name" and is_uuid(str(name)):
-            params["id"] = params.pop("name")
+            params["id"] = params.pop(name_param)
             name = None
         if self.owned and "account" not in params:
             params["listall"] = True

@@ -199,6 +199,7 @@ class User(ResourceModule):
         Field("password", "password", required=True, compare=False),
     )
     returns = USER
+    computed = ("user_api_secret",)
 
     def get(self):
         domain_id = self.ref_id("domain", missing_ok=self.params["state"] == "absent")

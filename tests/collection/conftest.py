@@ -12,10 +12,8 @@ import pytest
 
 from tests.support import server
 from tests.support.cloud import Cloud
+from tests.support.module_scenarios import COLLECTIONS
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-COLLECTIONS = os.path.join(REPO, "collections")
-COLLECTION = os.path.join(COLLECTIONS, "ansible_collections", "cirrus", "cloud")
 # Test-only commands (a job that holds, a job that fails) for the job-polling tests.
 TEST_COMMANDS = {"CIRRUS_COMMAND_MODULES": "tests.support.slow_commands"}
 

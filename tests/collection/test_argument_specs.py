@@ -24,7 +24,7 @@ from ansible_collections.cirrus.cloud.plugins.module_utils.base import (
 
 from appliance.api.params import BOOLEAN, INTEGER, LIST, LONG, MAP, SHORT, STRING, UUID
 from appliance.api.registry import CommandSpec, lookup
-from tests.collection.conftest import COLLECTION
+from tests.support.module_scenarios import COLLECTION
 
 MODULES = sorted(os.path.basename(path)[:-3] for path in glob.glob(
     os.path.join(COLLECTION, "plugins", "modules", "*.py")) if not path.endswith("__.py"))

@@ -21,7 +21,7 @@ import sys
 import tarfile
 from pathlib import Path
 
-from tests.collection.conftest import COLLECTION
+from tests.support.module_scenarios import COLLECTION
 
 BIN = os.path.dirname(sys.executable)
 CACHE = os.path.join(os.path.expanduser("~"), ".cache", "cirrus-tests", "ansible-test")

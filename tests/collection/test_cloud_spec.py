@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from tests.collection.conftest import COLLECTIONS
 from tests.support.cloud import Cloud
+from tests.support.module_scenarios import COLLECTIONS
 
 REPO = Path(COLLECTIONS).parent
 SPEC = REPO / "playbooks" / "examples" / "cloud_spec.yml"

@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.collection.conftest import COLLECTIONS
 from tests.support import datacenter
 from tests.support.cloud import Cloud, Credentials
+from tests.support.module_scenarios import COLLECTIONS
 
 REPO = Path(COLLECTIONS).parent
 EXAMPLE = REPO / "inventory" / "cirrus.yml"

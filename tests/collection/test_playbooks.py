@@ -17,22 +17,31 @@ callback records every task's result and how long it took.
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
 import yaml
 
-from tests.collection.conftest import COLLECTIONS
 from tests.support import datacenter
 from tests.support.cloud import Cloud
+from tests.support.module_scenarios import (
+    ANY,
+    Chains,
+    Results,
+    Scenario,
+    Step,
+    check_lifecycle,
+    check_step,
+    result,
+    run_playbook,
+    task,
+    write_local_inventory,
+    write_playbook,
+)
 
-HERE = os.path.dirname(os.path.abspath(__file__))
 ZONE, ZONE_B, DOMAIN = "ans-zone", "ans-zone-b", "ROOT/ans-dom"
 HOST_URL = "http://sim/ans-h1?cpus=4&cpuspeed=2000&memory=8192"
 # The tenant side: the tiny simulator zone, its template and offerings, two more
@@ -45,67 +54,7 @@ GIB = 1024**3
 IP, SNAT = "{{ ans_ip.ip_address }}", "{{ ans_snat.ip_addresses[0].ip_address }}"
 
 
-class _Any:
-    """Equal to every value (a size the server chose)."""
-
-    def __eq__(self, other: object) -> bool:
-        return True
-
-    def __hash__(self) -> int:
-        return 0
-
-
-ANY = _Any()
-
-
-@dataclass
-class Step:
-    name: str
-    options: dict[str, Any]
-    changed: bool = True
-    fails_with: str | None = None  # text the failure message must contain
-    errorcode: int | None = None
-    register: str | None = None  # a variable for later tasks' options
-    retry: bool = False  # until it succeeds (what it needs is made in the background)
-
-    def extra(self) -> dict[str, Any]:
-        extra: dict[str, Any] = {"ignore_errors": True} if self.fails_with else {}
-        if self.register:
-            extra["register"] = self.register
-        if self.retry:
-            extra.update(register="_retried", until="_retried is succeeded", retries=30,
-                         delay=1)
-        return extra
-
-
-@dataclass
-class Scenario:
-    module: str
-    ident: dict[str, Any]
-    create: dict[str, Any]
-    update: dict[str, Any]
-    info: tuple[str, dict[str, Any]]
-    shows: dict[str, tuple[Any, Any]]  # info key -> (after create, after update)
-    steps: list[Step] = field(default_factory=list)
-    remove: dict[str, Any] = field(default_factory=lambda: {"state": "absent"})
-    again_module: str | None = None  # the module name the create-again step uses
-    preexisting: bool = False  # a setting or limit: "create" changes what is there
-    label: str | None = None  # names the tasks when one chain has two of a module
-    register: str | None = None  # the create task's result, for later tasks' options
-    after: list[Step] = field(default_factory=list)  # steps after the removal
-
-    @property
-    def name(self) -> str:
-        return self.label or self.module
-
-    def options(self, *parts: dict[str, Any]) -> dict[str, Any]:
-        merged = dict(self.ident)
-        for part in parts:
-            merged.update(part)
-        return merged
-
-
-def chains(home: str, base: str) -> dict[str, list[Scenario | Step]]:
+def chains(home: str, base: str) -> Chains:
     infra: list[Scenario | Step] = [
         Scenario("zone", {"name": ZONE},
                  {"network_type": "Advanced", "dns1": "203.0.113.53",
@@ -415,100 +364,6 @@ def edge() -> list[Scenario | Step]:
     ]
 
 
-def task(name: str, module: str, options: dict[str, Any], **extra: Any) -> dict[str, Any]:
-    options = {k: v for k, v in options.items() if v is not None}
-    return {"name": name, f"cirrus.cloud.{module}": options, **extra}
-
-
-def scenario_tasks(s: Scenario) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The setup tasks of a scenario, and its teardown tasks."""
-    m, n = s.module, s.name
-    present = s.options(s.create)
-    updated = s.options(s.create, s.update)
-    registered = {"register": s.register} if s.register else {}
-    setup = [
-        task(f"{n}: create in check mode", m, present, check_mode=True, diff=True),
-        task(f"{n}: create", m, present, **registered),
-        task(f"{n}: create again", s.again_module or m, present),
-    ]
-    if s.update:
-        setup += [
-            task(f"{n}: update in check mode", m, updated, check_mode=True, diff=True),
-            task(f"{n}: update", m, updated),
-        ]
-    setup.append(task(f"{n}: info", s.info[0], s.info[1]))
-    for step in s.steps:
-        setup.append(task(f"{n}: {step.name}", m, step.options, **step.extra()))
-    removed = s.options(s.remove)
-    teardown = [
-        task(f"{n}: remove in check mode", m, removed, check_mode=True, diff=True),
-        task(f"{n}: remove", m, removed),
-        task(f"{n}: remove again", m, removed),
-    ]
-    teardown += [task(f"{n}: {step.name}", m, step.options, **step.extra())
-                 for step in s.after]
-    return setup, teardown
-
-
-def playbook(cloud: Cloud, workdir: str) -> None:
-    all_chains = chains(cloud.server.home, cloud.server.base)
-    for host, chain in all_chains.items():
-        setup: list[dict[str, Any]] = []
-        teardown: list[dict[str, Any]] = []
-        final: list[dict[str, Any]] = []  # plain steps that remove what others used
-        for item in chain:
-            if isinstance(item, Step):
-                options = dict(item.options)
-                module = options.pop("module")
-                removing = options.get("state") in ("absent", "expunged")
-                (final if removing else setup).append(
-                    task(f"{host}: {item.name}", module, options, **item.extra()))
-                continue
-            first, last = scenario_tasks(item)
-            setup += first
-            teardown = last + teardown
-        with open(os.path.join(workdir, f"{host}.yml"), "w") as handle:
-            yaml.safe_dump(setup + teardown + final, handle, sort_keys=False)
-    play = [{
-        "name": "cirrus.cloud modules against a live server",
-        "hosts": "all", "gather_facts": False, "strategy": "free",
-        "module_defaults": {"group/cirrus.cloud.cirrus": {
-            "api_url": cloud.endpoint, "api_key": cloud.admin_key,
-            "api_secret": cloud.admin_secret, "api_job_timeout": 60}},
-        "tasks": [{"ansible.builtin.include_tasks": "{{ inventory_hostname }}.yml"}],
-    }]
-    with open(os.path.join(workdir, "site.yml"), "w") as handle:
-        yaml.safe_dump(play, handle, sort_keys=False)
-    with open(os.path.join(workdir, "inventory.ini"), "w") as handle:
-        handle.write("[all]\n" + "".join(
-            f"{host} ansible_connection=local ansible_python_interpreter={sys.executable}\n"
-            for host in all_chains))
-
-
-def run_playbook(workdir: str, name: str, env: dict[str, str]
-                 ) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
-    record = os.path.join(workdir, f"{name}.json")
-    full_env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS,
-                    ANSIBLE_CALLBACK_PLUGINS=os.path.join(HERE, "callback_plugins"),
-                    ANSIBLE_CALLBACKS_ENABLED="record_results", RECORD_RESULTS_PATH=record,
-                    ANSIBLE_PIPELINING="1", ANSIBLE_FORKS="5", ANSIBLE_NOCOLOR="1",
-                    ANSIBLE_LOCAL_TEMP=os.path.join(workdir, "tmp"),
-                    ANSIBLE_HOME=os.path.join(workdir, "ansible-home"), **env)
-    for variable in ("CIRRUS_ENDPOINT", "CIRRUS_API_KEY", "CIRRUS_SECRET_KEY",
-                     "CLOUDSTACK_ENDPOINT", "CLOUDSTACK_KEY", "CLOUDSTACK_SECRET"):
-        if variable not in env:
-            full_env.pop(variable, None)
-    done = subprocess.run(
-        [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i",
-         os.path.join(workdir, "inventory.ini"), os.path.join(workdir, f"{name}.yml")],
-        capture_output=True, text=True, env=full_env, timeout=600, cwd=workdir)
-    results: dict[str, Any] = {}
-    if os.path.exists(record):
-        with open(record) as handle:
-            results = json.load(handle)
-    return done, results
-
-
 def tenant_side(cloud: Cloud) -> None:
     """What the tenant chains start from: the tiny simulator zone with a Ready template,
     a bigger service offering, a customized disk offering, and the tenant's account."""
@@ -523,24 +378,28 @@ def tenant_side(cloud: Cloud) -> None:
                               email="tenant@example.org")
 
 
+@dataclass
+class Run:
+    results: Results
+    elapsed: float
+    stdout: str
+
+    def __call__(self, host: str, name: str) -> dict[str, Any]:
+        """The recorded result of one task."""
+        return result(self.results, host, name, self.stdout)
+
+
 @pytest.fixture(scope="module")
-def run(cirrus: Cloud, tmp_path_factory: pytest.TempPathFactory
-        ) -> tuple[dict[str, dict[str, Any]], float, str]:
+def run(cirrus: Cloud, tmp_path_factory: pytest.TempPathFactory) -> Run:
     workdir = str(tmp_path_factory.mktemp("playbooks"))
     tenant_side(cirrus)
-    playbook(cirrus, workdir)
+    write_playbook(chains(cirrus.server.home, cirrus.server.base), workdir,
+                   endpoint=cirrus.endpoint, key=cirrus.admin_key, secret=cirrus.admin_secret)
     started = time.monotonic()
     done, results = run_playbook(workdir, "site", {})
     elapsed = time.monotonic() - started
     assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-3000:]
-    return results, elapsed, done.stdout
-
-
-def result(run: tuple[dict[str, dict[str, Any]], float, str], host: str, name: str
-           ) -> dict[str, Any]:
-    results, _, stdout = run
-    assert name in results.get(host, {}), f"no result for {host}: {name}\n{stdout[-4000:]}"
-    return results[host][name]
+    return Run(results, elapsed, done.stdout)
 
 
 CASES = [(host, item.name) for host, chain in chains("HOME", "BASE").items()
@@ -554,114 +413,62 @@ def scenario(cloud: Cloud, host: str, name: str) -> Scenario:
 
 
 @pytest.mark.parametrize(("host", "name"), CASES, ids=[n for _, n in CASES])
-def test_module_lifecycle(run: Any, cirrus: Cloud, host: str, name: str) -> None:
-    s = scenario(cirrus, host, name)
-    m = s.name
-
-    def outcome(step: str) -> dict[str, Any]:
-        got = result(run, host, f"{m}: {step}")
-        assert got["status"] == "ok", (step, got)
-        return got
-
-    created = outcome("create in check mode")
-    assert created["changed"] is True
-    assert (created["diff"]["before"] == {}) is not s.preexisting, created["diff"]
-    assert outcome("create")["changed"] is True  # so check mode created nothing
-    assert outcome("create again")["changed"] is False
-    if s.update:
-        preview = outcome("update in check mode")
-        assert preview["changed"] is True
-        wanted = dict(s.update)
-        assert set(preview["diff"]["after"]) == set(wanted), preview["diff"]
-        assert preview["diff"]["after"] == wanted, preview["diff"]
-        assert preview["diff"]["before"] != preview["diff"]["after"]
-        assert outcome("update")["changed"] is True  # so check mode changed nothing
-    listed = outcome("info")
-    (items,) = [value for key, value in listed.items() if isinstance(value, list)
-                and key not in ("warnings", "deprecations")]
-    assert len(items) == 1, items
-    for key, (_, later) in s.shows.items():
-        assert items[0].get(key) == later, (key, items[0])
-    for step in s.steps:
-        check_step(run, host, f"{m}: {step.name}", step)
-    removing = outcome("remove in check mode")
-    assert removing["changed"] is True
-    assert outcome("remove")["changed"] is True  # so check mode removed nothing
-    assert outcome("remove again")["changed"] is False
-    for step in s.after:
-        check_step(run, host, f"{m}: {step.name}", step)
+def test_module_lifecycle(run: Run, cirrus: Cloud, host: str, name: str) -> None:
+    check_lifecycle(run.results, host, scenario(cirrus, host, name))
 
 
-def check_step(run: Any, host: str, name: str, step: Step) -> None:
-    got = result(run, host, name)
-    if step.fails_with:
-        assert got["status"] == "failed" and step.fails_with in got["msg"], got
-        assert got.get("errorcode") == step.errorcode, got
-    else:
-        assert got["status"] == "ok" and got["changed"] is step.changed, (step, got)
-
-
-def test_plain_steps_did_what_they_say(run: Any, cirrus: Cloud) -> None:
+def test_plain_steps_did_what_they_say(run: Run, cirrus: Cloud) -> None:
     """The steps around the scenarios (what the edge chain's rules need, and its
     removal) went through too."""
     for host, chain in chains(cirrus.server.home, cirrus.server.base).items():
         for item in chain:
             if isinstance(item, Step):
-                check_step(run, host, f"{host}: {item.name}", item)
+                check_step(run.results, host, f"{host}: {item.name}", item)
 
 
-def test_values_after_create_were_what_was_asked(run: Any, cirrus: Cloud) -> None:
-    """The create step's own result shows the values the scenario created."""
-    for host, name in CASES:
-        s = scenario(cirrus, host, name)
-        got = result(run, host, f"{name}: create")
-        for key, (first, _) in s.shows.items():
-            assert first == got.get(key), (name, key, got)
-
-
-def test_user_keys_are_registered_and_returned(run: Any) -> None:
-    updated = result(run, "identity", "user: update")
+def test_user_keys_are_registered_and_returned(run: Run) -> None:
+    updated = run("identity", "user: update")
     assert updated["user_api_key"] and updated["user_api_secret"]
-    again = result(run, "identity", "user: keys again")
+    again = run("identity", "user: keys again")
     assert again["user_api_key"] == updated["user_api_key"]
     assert again["user_api_secret"] == updated["user_api_secret"]
 
 
-def test_async_state_changes_went_through(run: Any) -> None:
-    assert result(run, "infra", "host: maintenance")["resource_state"] == "Maintenance"
-    assert result(run, "infra", "host: enabled")["resource_state"] == "Enabled"
-    assert result(run, "identity", "account: disabled")["account_state"] == "disabled"
-    assert result(run, "identity", "user: disabled")["user_state"] == "disabled"
+def test_async_state_changes_went_through(run: Run) -> None:
+    assert run("infra", "host: maintenance")["resource_state"] == "Maintenance"
+    assert run("infra", "host: enabled")["resource_state"] == "Enabled"
+    assert run("identity", "account: disabled")["account_state"] == "disabled"
+    assert run("identity", "user: disabled")["user_state"] == "disabled"
 
 
-def test_tenant_state_changes_went_through(run: Any) -> None:
-    vm = {step: result(run, "compute", f"instance: {step}") for step in (
+def test_tenant_state_changes_went_through(run: Run) -> None:
+    vm = {step: run("compute", f"instance: {step}") for step in (
         "stopped", "bigger offering", "started", "restarted")}
     assert vm["stopped"]["instance_state"] == "Stopped"
     assert vm["bigger offering"]["service_offering"] == BIG
     assert vm["bigger offering"]["instance_state"] == "Stopped"
     assert vm["started"]["instance_state"] == vm["restarted"]["instance_state"] == "Running"
-    deployed = result(run, "compute", "instance: create")
+    deployed = run("compute", "instance: create")
     assert deployed["default_ip"] == deployed["nics"][0]["ipaddress"]
     assert deployed["nics"][0]["networkname"] == "ans-net"
     assert deployed["user_data"] == "I2Nsb3VkLWNvbmZpZwo="  # base64 of what was asked
-    attached = result(run, "compute", "volume: attached")
+    attached = run("compute", "volume: attached")
     assert attached["vm"] == "ans-vm" and attached["volume_state"] == "Ready"
-    assert "vm" not in result(run, "compute", "volume: detached")
-    assert result(run, "compute", "compute: template from the snapshot")["account"] == "admin"
-    snapshot = result(run, "compute", "snapshot: create")
+    assert "vm" not in run("compute", "volume: detached")
+    assert run("compute", "compute: template from the snapshot")["account"] == "admin"
+    snapshot = run("compute", "snapshot: create")
     assert snapshot["volume_type"] == "ROOT" and snapshot["account"] == TENANT
-    address = result(run, "edge", "ip_address: create")
+    address = run("edge", "ip_address: create")
     assert address["is_source_nat"] is False and address["account"] == TENANT
-    assert result(run, "edge", "router: restarted")["router_state"] == "Running"
-    assert result(run, "edge", "loadbalancer_rule_member: create")["vms"] == ["ans-web"]
-    assert result(run, "edge", "loadbalancer_rule_member: remove")["vms"] == []
-    assert result(run, "edge", "vpn: create")["preshared_key"]
-    assert result(run, "identity", "security_group_rule egress: create")[
+    assert run("edge", "router: restarted")["router_state"] == "Running"
+    assert run("edge", "loadbalancer_rule_member: create")["vms"] == ["ans-web"]
+    assert run("edge", "loadbalancer_rule_member: remove")["vms"] == []
+    assert run("edge", "vpn: create")["preshared_key"]
+    assert run("identity", "security_group_rule egress: create")[
         "user_security_group"] == "ans-sg"
 
 
-def test_the_tenant_chains_left_nothing_behind(run: Any, cirrus: Cloud) -> None:
+def test_the_tenant_chains_left_nothing_behind(run: Run, cirrus: Cloud) -> None:
     """Every object the tenant chains made is gone at the end (the removals are real)."""
     (account,) = cirrus.admin.listAccounts(name=TENANT)["account"]
     mine = {"account": TENANT, "domainid": account["domainid"]}
@@ -678,11 +485,10 @@ def test_the_tenant_chains_left_nothing_behind(run: Any, cirrus: Cloud) -> None:
     assert not [t for t in templates if t["name"].startswith("ans-")]
 
 
-def test_the_run_took_reasonable_time(run: Any) -> None:
-    _, elapsed, stdout = run
-    assert "failed=0" in stdout.split("PLAY RECAP")[-1]
+def test_the_run_took_reasonable_time(run: Run) -> None:
+    assert "failed=0" in run.stdout.split("PLAY RECAP")[-1]
     # About 330 tasks in five chains; on two loaded cores each takes a few seconds.
-    assert elapsed < 600, elapsed
+    assert run.elapsed < 600, run.elapsed
 
 
 def test_connection_from_cloudstack_environment_names_and_bad_secret(
@@ -696,9 +502,7 @@ def test_connection_from_cloudstack_environment_names_and_bad_secret(
     ]}]
     with open(os.path.join(workdir, "env.yml"), "w") as handle:
         yaml.safe_dump(play, handle)
-    with open(os.path.join(workdir, "inventory.ini"), "w") as handle:
-        handle.write(f"local ansible_connection=local "
-                     f"ansible_python_interpreter={sys.executable}\n")
+    write_local_inventory(workdir, ["local"])
     done, results = run_playbook(workdir, "env", {
         "CLOUDSTACK_ENDPOINT": cirrus.endpoint, "CLOUDSTACK_KEY": cirrus.admin_key,
         "CLOUDSTACK_SECRET": cirrus.admin_secret})

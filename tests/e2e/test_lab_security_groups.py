@@ -12,10 +12,10 @@ import pytest
 
 import lab
 from lab import topology
-from tests.e2e.test_lab_router import GUEST_PORT, deploy, fetch_public, serving
 from tests.support.cloud import Cloud
 from tests.support.image_server import ImageServer
 from tests.support.lab_cloud import LabZone, add_zone
+from tests.support.lab_guests import GUEST_PORT, deploy, fetch_public, serving
 from tests.support.waiting import eventually
 
 BASIC_GATEWAY = topology.BASIC_GATEWAY

@@ -87,11 +87,13 @@ class LabZone:
 
 
 def add_zone(cloud: Cloud, lab_hosts: lab.Lab, files: ImageServer, *,
-             kinds: tuple[str, ...] = ("lxc", "kvm"), isolation: str = "vxlan",
+             kinds: tuple[str, ...] = ("lxc", "kvm"), templates: tuple[str, ...] | None = None,
+             isolation: str = "vxlan",
              public: dict[str, str] | None = None,
              basic_guest_range: dict[str, str] | None = None) -> LabZone:
     """A zone on the lab: one cluster per kind (lxc on the first lab host, kvm on the
-    second), shared-mountpoint primary storage, a template per kind. Advanced, with
+    second), shared-mountpoint primary storage, a template per kind (or per kind of
+    `templates`, when the clusters are made otherwise). Advanced, with
     `public` (createVlanIpRange arguments) as its public range; or, with
     `basic_guest_range`, a basic zone with security groups whose pod has that guest range
     (on the hosts' untagged cloudbr0)."""
@@ -149,7 +151,7 @@ def add_zone(cloud: Cloud, lab_hosts: lab.Lab, files: ImageServer, *,
         name=f"lab-tiny-{tag}", displaytext="1 x 500 MHz, 128 MB", cpunumber=1,
         cpuspeed=500, memory=128)["serviceoffering"]["id"]
     ostype = admin.listOsTypes(description="Other (64-bit)")["ostype"][0]["id"]
-    for kind in kinds:
+    for kind in kinds if templates is None else templates:
         if kind == "kvm2":
             continue  # deploys from the kvm template
         if kind == "lxc":

@@ -66,6 +66,11 @@ def test_isolated_network_create_list_update_delete(cloud: Cloud, dc: dict[str, 
     assert network["broadcasturi"] == f"vlan://{network['vlan']}"
     assert network["account"] == owner.username and network["isdefault"] is True
     assert network["state"] == "Allocated" and network["isshared"] is False
+    # Its source NAT address is taken with it (the zone has a public range), as for the
+    # default network a first deploy makes.
+    (snat,) = user.listPublicIpAddresses(associatednetworkid=network["id"],
+                                         issourcenat=True)["publicipaddress"]
+    assert snat["account"] == owner.username
     other = user.createNetwork(name="front", displaytext="Front",
                                networkofferingid=virtual(cloud),
                                zoneid=dc[datacenter.ZONE])["network"]
@@ -97,6 +102,8 @@ def test_isolated_network_create_list_update_delete(cloud: Cloud, dc: dict[str, 
     assert done["success"] is True
     assert network["id"] not in {n["id"] for n in _networks(user)}
     assert _status(user.updateNetwork, id=network["id"], name="x") == 431
+    assert snat["id"] not in {ip["id"] for ip in user.listPublicIpAddresses().get(
+        "publicipaddress", [])}
     # Its VLAN went back to the zone: the next network may take it again.
     again = user.createNetwork(name="again", displaytext="Again",
                                networkofferingid=virtual(cloud),

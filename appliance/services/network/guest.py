@@ -91,13 +91,18 @@ def default_network(ctx: CallContext, owner: Account, zone: Zone) -> Network | N
     session.add(network)
     session.flush()
     network.vnet = take_vnet(ctx, zone, network)
+    give_source_nat(ctx, network)
+    return network
+
+
+def give_source_nat(ctx: CallContext, network: Network) -> None:
+    """A new isolated network's source NAT address (533 when every public address of the
+    zone is taken); a zone with no public range at all gives its networks no outside
+    access."""
     from appliance.services.network import public_ips
 
-    # Its source NAT address (533 when every public address of the zone is taken); a
-    # zone with no public range at all gives its networks no outside access.
-    if public_ips.has_public_range(ctx, zone.id):
+    if public_ips.has_public_range(ctx, network.zone_id):
         public_ips.ensure_source_nat(ctx, network)
-    return network
 
 
 def _mac() -> str:

@@ -152,6 +152,7 @@ def _create_isolated(ctx: CallContext, offering: NetworkOffering, owner: Account
     ctx.session.add(network)
     ctx.session.flush()
     network.vnet = guest.take_vnet(ctx, zone, network)
+    guest.give_source_nat(ctx, network)
     ctx.session.flush()
     return network
 

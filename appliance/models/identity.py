@@ -8,7 +8,7 @@ from enum import IntEnum, StrEnum
 from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from appliance.models.base import Base, Created, UTCDateTime, UuidPk
+from appliance.models.base import Base, Created, Timestamp, UTCDateTime, UuidPk
 
 
 class AccountType(IntEnum):
@@ -17,6 +17,9 @@ class AccountType(IntEnum):
     USER = 0
     ADMIN = 1
     DOMAIN_ADMIN = 2
+
+
+LIVE = "1"  # Account.active_key of an account that is not removed
 
 
 class AccountState(StrEnum):
@@ -60,8 +63,12 @@ class Domain(Base):
 
 
 class Account(Base):
+    """An owner of resources. deleteAccount cleans its resources up and then only marks
+    it removed: rows of its expunged VMs, deleted volumes, networks and snapshots still
+    name it."""
+
     __tablename__ = "account"
-    __table_args__ = (UniqueConstraint("domain_id", "name"),)
+    __table_args__ = (UniqueConstraint("domain_id", "name", "active_key"),)
 
     id: Mapped[UuidPk]
     name: Mapped[str] = mapped_column(String(255))
@@ -72,7 +79,11 @@ class Account(Base):
     state: Mapped[AccountState] = mapped_column(String(16), default=AccountState.ENABLED)
     network_domain: Mapped[str | None] = mapped_column(String(255))
     is_default: Mapped[bool] = mapped_column(default=False)
+    # LIVE while the account exists, its id once removed: the unique key then holds only
+    # live accounts on both backends, so a removed account's name can be used again.
+    active_key: Mapped[str] = mapped_column(String(36), default=LIVE)
     created: Mapped[Created]
+    removed: Mapped[Timestamp]
 
     domain: Mapped[Domain] = relationship(back_populates="accounts")
     users: Mapped[list[User]] = relationship(

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from appliance.errors import ParamError, PermissionDenied
-from appliance.models import Account, AccountType, Domain, LoginSession
+from appliance.models import Account, AccountType, Domain
+from appliance.models.base import utcnow
 from appliance.models.identity import AccountState
 from appliance.services import limits, sequences, tenancy, users
 from appliance.services.context import CallContext
@@ -55,7 +57,8 @@ def create(
     if not name:
         raise ParamError("Account name must not be empty")
     if ctx.session.scalar(select(Account.id).where(Account.domain_id == domain.id,
-                                                   Account.name == name)):
+                                                   Account.name == name,
+                                                   Account.removed.is_(None))):
         raise ParamError(f"The specified account: {name} already exists in domain "
                          f"{domain.display_path}")
     account = Account(name=name, type=kind, domain=domain, network_domain=network_domain,
@@ -76,7 +79,8 @@ def update(ctx: CallContext, account: Account, *, new_name: str | None,
         if not new_name:
             raise ParamError("newname must not be empty")
         if ctx.session.scalar(select(Account.id).where(Account.domain_id == account.domain_id,
-                                                       Account.name == new_name)):
+                                                       Account.name == new_name,
+                                                       Account.removed.is_(None))):
             raise ParamError(f"The specified account: {new_name} already exists")
         account.name = new_name
     if network_domain is not None:
@@ -92,18 +96,37 @@ def check_deletable(ctx: CallContext, account: Account) -> None:
         raise PermissionDenied("An account cannot delete itself")
 
 
-def remove(ctx: CallContext, account: Account) -> None:
-    """Remove an account, its users, sessions, limits and counters."""
-    ctx.log.info("removing account %s in %s", account.name, account.domain.display_path)
-    user_ids = [u.id for u in account.users]
-    if user_ids:
-        for login in ctx.session.scalars(
-            select(LoginSession).where(LoginSession.user_id.in_(user_ids))
-        ):
-            ctx.session.delete(login)
-    limits.forget_account(ctx.session, account)
-    ctx.session.delete(account)
+def start_removal(ctx: CallContext, account: Account) -> None:
+    """deleteAccount's first step: the account is disabled, its users' sessions end and
+    their API calls are refused, so nothing new starts while its resources go."""
+    users.end_sessions(ctx, [u.id for u in account.users])
+    account.state = AccountState.DISABLED
     ctx.session.flush()
+
+
+def mark_removed(ctx: CallContext, account: Account) -> None:
+    """The last step of deleteAccount, once its resources are gone: its users (with their
+    sessions and API keys) and limits go, the account row stays, marked removed, for the
+    rows that still name it; its name is free again."""
+    ctx.log.info("removing account %s in %s", account.name, account.domain.display_path)
+    users.end_sessions(ctx, [u.id for u in account.users])
+    for user in list(account.users):
+        ctx.session.delete(user)
+    limits.forget_account(ctx.session, account)
+    account.removed, account.active_key = utcnow(), account.id
+    ctx.session.flush()
+
+
+def purge(ctx: CallContext, account: Account) -> bool:
+    """Delete a removed account's row for good (its domain is being deleted); False, and
+    nothing changed, while rows of its former resources still name it."""
+    try:
+        with ctx.session.begin_nested():
+            ctx.session.delete(account)
+            ctx.session.flush()
+    except IntegrityError:
+        return False
+    return True
 
 
 def check_state_change(ctx: CallContext, account: Account, state: AccountState) -> None:
@@ -129,7 +152,8 @@ def list_accounts(
     state: str | None, owner: dict[str, object], keyword: str | None, page: int | None,
     pagesize: int | None,
 ) -> Page[Account]:
-    stmt = select(Account).join(Domain).order_by(Domain.path, Account.name)
+    stmt = (select(Account).join(Domain).where(Account.removed.is_(None))
+            .order_by(Domain.path, Account.name))
     stmt = tenancy.scope(stmt, ctx, account_col=Account.id, domain_col=Account.domain_id,
                          admin_sees_all=True, **owner)  # type: ignore[arg-type]
     if account_id is not None:

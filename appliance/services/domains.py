@@ -81,7 +81,8 @@ def check_deletable(ctx: CallContext, domain_id: str, *, cleanup: bool) -> Domai
     _managed_below(ctx, domain, "delete")
     if not cleanup:
         children = ctx.session.scalar(select(Domain.id).where(Domain.parent_id == domain.id))
-        accounts = ctx.session.scalar(select(Account.id).where(Account.domain_id == domain.id))
+        accounts = ctx.session.scalar(select(Account.id).where(Account.domain_id == domain.id,
+                                                               Account.removed.is_(None)))
         if children or accounts:
             raise ResourceInUse(
                 f"Domain {domain.display_path} still has "
@@ -92,7 +93,10 @@ def check_deletable(ctx: CallContext, domain_id: str, *, cleanup: bool) -> Domai
 
 
 def delete(ctx: CallContext, domain_id: str, *, cleanup: bool) -> None:
-    """Delete a domain; with cleanup, first every account and subdomain below it."""
+    """Delete a domain; with cleanup, first every account (as deleteAccount does) and
+    subdomain below it. The records of deleted accounts go with their domain; one whose
+    former resources are still on record keeps the domain (536)."""
+    from appliance.orchestration import accounts as account_work
     from appliance.services import accounts
 
     domain = check_deletable(ctx, domain_id, cleanup=cleanup)
@@ -100,8 +104,15 @@ def delete(ctx: CallContext, domain_id: str, *, cleanup: bool) -> None:
         select(Domain).where(Domain.path.startswith(domain.path)).order_by(Domain.level.desc())
     ))
     for node in subtree:
-        for account in list(node.accounts):
-            accounts.remove(ctx, account)
+        for account in _accounts_of(ctx, node, removed=False):
+            account_work.delete(ctx, account)
+            ctx.checkpoint()
+        for account in _accounts_of(ctx, node, removed=True):
+            if not accounts.purge(ctx, account):
+                raise ResourceInUse(
+                    f"Domain {node.display_path} cannot be removed: the records of deleted "
+                    f"account {account.name}'s resources (expunged VMs, deleted volumes, "
+                    "networks, snapshots, ...) still name it")
         ctx.log.info("removing domain %s", node.display_path)
         limits.forget_domain(ctx.session, node)
         ctx.session.delete(node)
@@ -113,6 +124,12 @@ def delete(ctx: CallContext, domain_id: str, *, cleanup: bool) -> None:
                 f"Domain {node.display_path} gained accounts or subdomains while being "
                 "deleted; try again"
             ) from None
+
+
+def _accounts_of(ctx: CallContext, domain: Domain, *, removed: bool) -> list[Account]:
+    flag = Account.removed.is_not(None) if removed else Account.removed.is_(None)
+    return list(ctx.session.scalars(select(Account).where(Account.domain_id == domain.id, flag)
+                                    .order_by(Account.created, Account.id)))
 
 
 def list_domains(

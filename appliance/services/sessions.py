@@ -19,7 +19,8 @@ TOUCH_AFTER_SECONDS = 30
 
 
 def _usable(user: User) -> bool:
-    return user.state == UserState.ENABLED and user.account.state == AccountState.ENABLED
+    return (user.state == UserState.ENABLED and user.account.state == AccountState.ENABLED
+            and user.account.removed is None)
 
 
 def authenticate(session: Session, username: str, password: str, *, domain_path: str | None,

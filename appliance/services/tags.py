@@ -127,6 +127,13 @@ def forget(ctx: CallContext, rtype: str, resource_id: str) -> None:
         ctx.session.delete(tag)
 
 
+def forget_account(ctx: CallContext, account_id: str) -> None:
+    """Drop every tag an account made (deleteAccount, once its resources are gone)."""
+    for tag in ctx.session.scalars(select(ResourceTag).where(
+            ResourceTag.account_id == account_id)):
+        ctx.session.delete(tag)
+
+
 def list_tags(ctx: CallContext, *, rtype: str | None = None, resource_id: str | None = None,
               key: str | None = None, value: str | None = None, customer: str | None = None,
               owner: dict[str, Any] | None = None, keyword: str | None = None,

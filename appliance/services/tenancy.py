@@ -86,9 +86,10 @@ def get_domain(ctx: CallContext, domain_id: str, *, manage: bool = False) -> Dom
 
 
 def get_owned(ctx: CallContext, model: type[T], obj_id: str, *, what: str) -> T:
-    """An owned row by id, if the caller may see it (431 unknown, 531 another tenant's)."""
+    """An owned row by id, if the caller may see it (431 unknown, 531 another tenant's).
+    A removed account is unknown."""
     obj = ctx.session.get(model, obj_id)
-    if obj is None:
+    if obj is None or (isinstance(obj, Account) and obj.removed is not None):
         raise ParamError(f"Unable to find {what} with id {obj_id}")
     account_id = obj.id if isinstance(obj, Account) else obj.account_id  # type: ignore[attr-defined]
     check_owner(ctx, account_id, obj.domain_id, what=f"{what} {obj_id}")  # type: ignore[attr-defined]
@@ -99,7 +100,8 @@ def find_account(ctx: CallContext, name: str, domain_id: str | None) -> Account:
     """Resolve the (account name, domain id) pair clients use to name an owner."""
     domain = get_domain(ctx, domain_id) if domain_id else ctx.caller.domain
     account = ctx.session.scalar(
-        select(Account).where(Account.name == name, Account.domain_id == domain.id)
+        select(Account).where(Account.name == name, Account.domain_id == domain.id,
+                              Account.removed.is_(None))
     )
     if account is None:
         raise ParamError(f"Unable to find account {name} in domain {domain.display_path}")

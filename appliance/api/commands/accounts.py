@@ -10,6 +10,7 @@ from appliance.api.registry import ADMINS, ALL_ROLES, Command, OwnedListCommand,
 from appliance.api.responses.identity import ACCOUNT
 from appliance.models import Account
 from appliance.models.identity import AccountState
+from appliance.orchestration import accounts as account_work
 from appliance.services import accounts
 from appliance.services.context import CallContext
 from appliance.services.paging import Page
@@ -77,7 +78,13 @@ class UpdateAccount(_AccountRef):
              instance_type="Account", idempotent=True)
 @dataclass(frozen=True)
 class DeleteAccount(Command):
-    """Deletes an account and all users in it"""
+    """Deletes an account with its users, VMs, networks, IPs, volumes, snapshots and templates
+
+    Its virtual machines are destroyed and expunged; its networks (with their routers),
+    public IP addresses (with their rules and VPNs), VPN users, data volumes, snapshots,
+    snapshot policies, templates, ISOs and security groups are deleted; then the account
+    is marked removed and its name can be used again (appliance/orchestration/accounts.py).
+    """
 
     id: str = param(UUID, required=True, doc="Account id")
 
@@ -86,9 +93,12 @@ class DeleteAccount(Command):
         return self.id
 
     def run(self, ctx: CallContext) -> None:
+        found = ctx.session.get(Account, self.id)
+        if found is not None and found.removed is not None:
+            return  # a resumed job: already done
         account = accounts.resolve(ctx, self.id, None, None)
         accounts.check_deletable(ctx, account)
-        accounts.remove(ctx, account)
+        account_work.delete(ctx, account)
 
 
 @api_command("disableAccount", response=ACCOUNT, is_async=True, roles=ADMINS,

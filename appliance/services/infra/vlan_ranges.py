@@ -126,6 +126,17 @@ def delete(ctx: CallContext, vlan_range: VlanIpRange) -> None:
     ctx.session.flush()
 
 
+def release_account_ranges(ctx: CallContext, account_id: str) -> int:
+    """deleteAccount: public ranges dedicated to the account go back to the zone's shared
+    pool (as Apache CloudStack releases them); how many."""
+    dedicated = list(ctx.session.scalars(select(VlanIpRange).where(
+        VlanIpRange.account_id == account_id, VlanIpRange.for_virtual_network.is_(True))))
+    for vlan_range in dedicated:
+        vlan_range.account_id, vlan_range.domain_id = None, None
+    ctx.session.flush()
+    return len(dedicated)
+
+
 def list_ranges(ctx: CallContext, *, range_id: str | None, zone_id: str | None,
                 pod_id: str | None, vlan: str | None, for_virtual_network: bool | None,
                 account: str | None, domain_id: str | None, network_id: str | None,

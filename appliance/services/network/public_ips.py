@@ -214,6 +214,20 @@ def release_network_ips(ctx: CallContext, network_id: str) -> None:
         _release(ctx, ip)
 
 
+def release_account_ips(ctx: CallContext, account_id: str) -> set[str]:
+    """deleteAccount, after its networks went (with their addresses): any address still
+    allocated to the account goes back to the pool, source NAT ones too; the networks
+    whose routers must drop them."""
+    changed: set[str] = set()
+    for ip in ctx.session.scalars(select(PublicIpAddress).where(
+            PublicIpAddress.account_id == account_id, PublicIpAddress.state == ALLOCATED)
+            .with_for_update()):
+        if ip.network_id is not None:
+            changed.add(ip.network_id)
+        _release(ctx, ip)
+    return changed
+
+
 def _release(ctx: CallContext, ip: PublicIpAddress) -> None:
     from appliance.services.network import rules, vpn
 

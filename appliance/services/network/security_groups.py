@@ -130,6 +130,10 @@ def delete_group(ctx: CallContext, *, group_id: str | None, name: str | None,
                        domain_id=domain_id)
     if group.name == DEFAULT_GROUP:
         raise ParamError(f"The security group {DEFAULT_GROUP} cannot be deleted")
+    _remove(ctx, group)
+
+
+def _remove(ctx: CallContext, group: SecurityGroup) -> None:
     group = _lock(ctx, group.id)
     if members_in_use(ctx, group.id):
         raise ResourceInUse(f"Cannot delete security group {group.name}: it is in use by "
@@ -141,6 +145,17 @@ def delete_group(ctx: CallContext, *, group_id: str | None, name: str | None,
         | (SecurityGroupRule.allowed_group_id == group.id)))
     session.delete(group)
     session.flush()
+
+
+def delete_account_groups(ctx: CallContext, account: Account) -> int:
+    """deleteAccount, once the account's VMs are expunged: each of its groups goes as
+    deleteSecurityGroup removes one, `default` included (536 while a VM still uses one).
+    How many went."""
+    groups = list(ctx.session.scalars(select(SecurityGroup).where(
+        SecurityGroup.account_id == account.id).order_by(SecurityGroup.created)))
+    for group in groups:
+        _remove(ctx, group)
+    return len(groups)
 
 
 @dataclass(frozen=True)
@@ -275,7 +290,8 @@ def _referenced_groups(ctx: CallContext, group: SecurityGroup,
         if not account_name or not group_name:
             raise ParamError("Each usersecuritygrouplist entry needs an account and a group")
         account = ctx.session.scalar(select(Account).where(
-            Account.name == account_name, Account.domain_id == group.domain_id))
+            Account.name == account_name, Account.domain_id == group.domain_id,
+            Account.removed.is_(None)))
         if account is None:
             raise ParamError(f"Unable to find account {account_name} in the domain of "
                              f"security group {group.name}")

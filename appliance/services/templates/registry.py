@@ -355,7 +355,8 @@ def update_permissions(
         raise ParamError(f"Parameter accounts is required with op={op}")
     for account_name in accounts:
         target = ctx.session.scalar(select(Account).where(
-            Account.name == account_name, Account.domain_id == template.domain_id))
+            Account.name == account_name, Account.domain_id == template.domain_id,
+            Account.removed.is_(None)))
         if target is None:
             raise ParamError(f"Unable to find account {account_name} in the template's domain")
         if op == "add" and target.id not in existing and target.id != template.account_id:
@@ -370,7 +371,15 @@ def update_permissions(
 def permitted_accounts(ctx: CallContext, template: Template) -> list[Account]:
     return list(ctx.session.scalars(
         select(Account).join(TemplatePermission, TemplatePermission.account_id == Account.id)
-        .where(TemplatePermission.template_id == template.id).order_by(Account.name)))
+        .where(TemplatePermission.template_id == template.id, Account.removed.is_(None))
+        .order_by(Account.name)))
+
+
+def forget_account_permissions(ctx: CallContext, account_id: str) -> None:
+    """deleteAccount: templates and ISOs other accounts shared with it are no longer."""
+    for permission in ctx.session.scalars(select(TemplatePermission).where(
+            TemplatePermission.account_id == account_id)):
+        ctx.session.delete(permission)
 
 
 # -- delete, copy, extract -----------------------------------------------------------

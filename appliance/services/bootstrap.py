@@ -29,6 +29,7 @@ def ensure_root(session: Session, *, admin_password: str | None = None) -> Admin
         session.flush()
         limits.create_counters(session, limits.DOMAIN, root.id)
     ensure_catalog(session)
+    sequences.ensure_counters(session)
     admin = session.scalar(select(User).join(Account).where(
         Account.domain_id == root.id, Account.removed.is_(None), User.username == "admin"))
     if admin is not None:

@@ -147,7 +147,8 @@ def chain_tasks(host: str, chain: list[Scenario | Step]
 
 
 def write_play(workdir: str, name: str, tasks: dict[str, list[dict[str, Any]]], *,
-               endpoint: str, key: str, secret: str, job_timeout: int = 60) -> None:
+               endpoint: str, key: str, secret: str, job_timeout: int = 60,
+               request_timeout: int = 120) -> None:
     """`<name>.yml`: each inventory host runs its own task list (`<name>-<host>.yml`), the
     cirrus.cloud modules connected to `endpoint`; and the inventory."""
     for host, listed in tasks.items():
@@ -158,7 +159,7 @@ def write_play(workdir: str, name: str, tasks: dict[str, list[dict[str, Any]]], 
         "hosts": "all", "gather_facts": False, "strategy": "free",
         "module_defaults": {"group/cirrus.cloud.cirrus": {
             "api_url": endpoint, "api_key": key, "api_secret": secret,
-            "api_job_timeout": job_timeout}},
+            "api_timeout": request_timeout, "api_job_timeout": job_timeout}},
         "tasks": [{"ansible.builtin.include_tasks": f"{name}-{{{{ inventory_hostname }}}}.yml"}],
     }]
     with open(os.path.join(workdir, f"{name}.yml"), "w") as handle:
@@ -182,10 +183,12 @@ def write_local_inventory(workdir: str, hosts: list[str]) -> None:
             for host in hosts))
 
 
-def run_playbook(workdir: str, name: str, env: dict[str, str], timeout: int = 600
+def run_playbook(workdir: str, name: str, env: dict[str, str], timeout: int = 600,
+                 extra_vars: dict[str, Any] | None = None
                  ) -> tuple[subprocess.CompletedProcess[str], Results]:
     """Run `<name>.yml` with the collection and the recording callback; the connection
-    comes only from the playbook or from `env` (none of the caller's CIRRUS_*/CLOUDSTACK_*)."""
+    comes only from the playbook or from `env` (none of the caller's CIRRUS_*/CLOUDSTACK_*).
+    `extra_vars`: what an earlier run registered, for this one's options."""
     record = os.path.join(workdir, f"{name}.json")
     full_env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS,
                     ANSIBLE_CALLBACK_PLUGINS=CALLBACKS,
@@ -199,7 +202,8 @@ def run_playbook(workdir: str, name: str, env: dict[str, str], timeout: int = 60
             full_env.pop(variable, None)
     done = subprocess.run(
         [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i",
-         os.path.join(workdir, "inventory.ini"), os.path.join(workdir, f"{name}.yml")],
+         os.path.join(workdir, "inventory.ini"), os.path.join(workdir, f"{name}.yml"),
+         *(["-e", json.dumps(extra_vars)] if extra_vars else [])],
         capture_output=True, text=True, env=full_env, timeout=timeout, cwd=workdir)
     results: Results = {}
     if os.path.exists(record):

@@ -42,10 +42,12 @@ options:
   api_timeout:
     description:
       - Timeout of one HTTP request, in seconds.
+      - Adding a host or primary storage configures the host within the request (the
+        host playbooks), which takes tens of seconds.
       - If not set, the E(CIRRUS_TIMEOUT) or else the E(CLOUDSTACK_TIMEOUT) environment
         variable is used.
     type: int
-    default: 10
+    default: 120
   api_job_timeout:
     description:
       - How long to wait for an asynchronous job (polled with C(queryAsyncJobResult)), in

@@ -39,7 +39,7 @@ def connection_spec() -> dict[str, Any]:
                        "fallback": (env_fallback, ["CIRRUS_SECRET_KEY", "CLOUDSTACK_SECRET"])},
         "api_http_method": {"type": "str", "choices": ["get", "post"], "default": "get",
                             "fallback": (env_fallback, ["CIRRUS_METHOD", "CLOUDSTACK_METHOD"])},
-        "api_timeout": {"type": "int", "default": 10,
+        "api_timeout": {"type": "int", "default": 120,
                         "fallback": (env_fallback, ["CIRRUS_TIMEOUT", "CLOUDSTACK_TIMEOUT"])},
         "api_job_timeout": {"type": "int", "default": 600,
                             "fallback": (env_fallback, ["CIRRUS_JOB_TIMEOUT"])},

@@ -26,6 +26,9 @@ options:
     description:
       - V(enabled), V(disabled) and V(locked) set the state of a present account;
         V(unlocked) is V(enabled).
+      - V(absent) deletes the account with everything it owns (its machines are expunged;
+        its networks, addresses, volumes, snapshots and templates are deleted), as
+        C(deleteAccount) does.
     type: str
     choices: [present, absent, enabled, disabled, locked, unlocked]
     default: present

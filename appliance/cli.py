@@ -202,13 +202,16 @@ def _fork(target: Any, *args: Any) -> int:
 def _stop(children: list[subprocess.Popen[bytes] | int], grace: float = 15) -> None:
     """Terminate the children, give them `grace` seconds together, then kill the rest.
     Gunicorn's arbiter reaps every child that exits (os.waitpid(-1)), so a forked job
-    worker may already be gone: that is not an error."""
+    worker may be gone already: its pid is then left alone (it may be another's now)."""
+    forked: list[int] = []
     for child in children:
         if isinstance(child, subprocess.Popen):
             child.terminate()
-        else:
-            with contextlib.suppress(ProcessLookupError):
+            continue
+        with contextlib.suppress(ChildProcessError):
+            if os.waitpid(child, os.WNOHANG) == (0, 0):  # still running, still ours
                 os.kill(child, signal.SIGTERM)
+                forked.append(child)
     deadline = time.monotonic() + grace
     for child in children:
         if isinstance(child, subprocess.Popen):
@@ -217,12 +220,12 @@ def _stop(children: list[subprocess.Popen[bytes] | int], grace: float = 15) -> N
             except subprocess.TimeoutExpired:
                 child.kill()
                 child.wait()
-            continue
-        with contextlib.suppress(ChildProcessError, ProcessLookupError):
-            while os.waitpid(child, os.WNOHANG) == (0, 0):
+    for pid in forked:
+        with contextlib.suppress(ChildProcessError):
+            while os.waitpid(pid, os.WNOHANG) == (0, 0):
                 if time.monotonic() > deadline:
-                    os.kill(child, signal.SIGKILL)
-                    os.waitpid(child, 0)
+                    os.kill(pid, signal.SIGKILL)
+                    os.waitpid(pid, 0)
                     break
                 time.sleep(0.1)
 

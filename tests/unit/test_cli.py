@@ -9,6 +9,7 @@ import tempfile
 import time
 
 from tests.support import server
+from tests.support.waiting import eventually
 
 
 def _children(pid: int) -> set[int]:
@@ -31,8 +32,12 @@ def test_sigterm_to_the_master_stops_job_workers_without_tracebacks() -> None:
     server.init(url, home)
     srv = server.start(url, home=home, job_workers=2, workers=2)
     try:
-        children = _children(srv.process.pid)
-        assert len(children) >= 4  # two API workers, two job workers
+        # Two API workers (gunicorn may still be starting the second), two job workers.
+        def all_workers() -> set[int] | None:
+            found = _children(srv.process.pid)
+            return found if len(found) >= 4 else None
+
+        children: set[int] = eventually(all_workers, 30, "the server's four workers")
         # Only the master gets the signal (not the process group, as Server.stop sends):
         # it must pass the stop on to the job workers itself.
         srv.process.send_signal(signal.SIGTERM)

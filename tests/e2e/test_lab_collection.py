@@ -25,7 +25,7 @@ import pytest
 import lab
 from tests.support.cloud import Cloud
 from tests.support.image_server import ImageServer
-from tests.support.lab_cloud import LabZone, add_zone
+from tests.support.lab_cloud import LabZone, add_zone, netns_names
 from tests.support.lab_guests import (
     GUEST_PORT,
     PUBLIC_GATEWAY,
@@ -139,11 +139,6 @@ def zone(cloud: Cloud, lab_hosts: lab.Lab, files: ImageServer) -> Iterator[LabZo
     os.makedirs(f"{made.shared_dir}/col", exist_ok=True)
     yield made
     shutil.rmtree(made.shared_dir, ignore_errors=True)
-
-
-def netns_names(host: lab.LabHost) -> list[str]:
-    return [line.split()[0] for line in host.run(["ip", "netns", "list"]).stdout.splitlines()
-            if line.split()]
 
 
 @pytest.fixture(scope="module")

@@ -52,13 +52,17 @@ def lab_cloud(hosts: int = 2) -> Iterator[Cloud]:
         _remove_leftover_routers(the_lab, suffix)
 
 
+def netns_names(host: lab.LabHost) -> list[str]:
+    """The network namespaces on a lab host (a router's is named after it)."""
+    return [line.split()[0] for line in host.run(["ip", "netns", "list"]).stdout.splitlines()
+            if line.split()]
+
+
 def _remove_leftover_routers(the_lab: lab.Lab, suffix: str) -> None:
     """Routers of this cloud still on the lab hosts (a destroy that did not get through,
     e.g. behind a queue of jobs): their namespaces go, with what runs in them."""
     for host in the_lab.hosts:
-        names = [line.split()[0] for line in host.run(["ip", "netns", "list"]).stdout
-                 .splitlines() if line.split() and line.split()[0].endswith(f"-{suffix}")]
-        for name in names:
+        for name in [name for name in netns_names(host) if name.endswith(f"-{suffix}")]:
             host.run(f"kill -9 $(ip netns pids {name}) 2>/dev/null; ip netns del {name}",
                      check=False)
 
